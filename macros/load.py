@@ -1,0 +1,323 @@
+"""Read a folder of YAML records into validated models, or report every fault.
+
+Knows the folder layout of the data contract and nothing of MkDocs. Every
+fault of the folder is collected in one pass, each as
+`path/to/file.yml:LINE: field: message`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from .model import COLLECTIONS, ID_MAX_LENGTH, ID_PATTERN, MODELS, Actor, Episode, Record, Source, Tag, Treaty
+
+try:  # libyaml is 12x faster than the pure-Python parser on a few thousand files
+    from yaml import CSafeLoader as SafeLoader
+except ImportError:  # pragma: no cover - PyYAML wheels ship libyaml
+    from yaml import SafeLoader  # type: ignore[assignment]
+
+ENVIRONMENT_VARIABLE = "CHRONICLE_DATA"
+TAGS_FILE = "tags.yml"
+_ID = re.compile(ID_PATTERN)
+
+# An alias-heavy file may expand to this many times its own nodes at most
+# (plus some slack for honest reuse); beyond it is a "billion laughs".
+EXPANSION_FACTOR = 20
+EXPANSION_SLACK = 1_000
+
+
+@dataclass(frozen=True, order=True)
+class Fault:
+    path: str
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+
+
+class DataError(Exception):
+    """The folder has faults; nothing may be built from it."""
+
+    def __init__(self, faults: list[Fault]):
+        self.faults = sorted(faults)
+        super().__init__(self.report())
+
+    def report(self) -> str:
+        count = len(self.faults)
+        lines = [f"{count} fault{'s' if count != 1 else ''} in the data folder:"]
+        lines += [f"  {fault}" for fault in self.faults]
+        return "\n".join(lines)
+
+
+@dataclass
+class Dataset:
+    """Every record of a folder, validated and cross-referenced."""
+
+    root: Path
+    episodes: dict[str, Episode] = field(default_factory=dict)
+    treaties: dict[str, Treaty] = field(default_factory=dict)
+    actors: dict[str, Actor] = field(default_factory=dict)
+    sources: dict[str, Source] = field(default_factory=dict)
+    tags: dict[str, Tag] = field(default_factory=dict)
+    files: dict[tuple[str, str], Path] = field(default_factory=dict)
+
+    def collection(self, name: str) -> dict[str, Record]:
+        return getattr(self, name)
+
+
+def data_dir(default: str | os.PathLike[str] = "data") -> Path:
+    """The folder to read: CHRONICLE_DATA when set, else the default."""
+    return Path(os.environ.get(ENVIRONMENT_VARIABLE) or default)
+
+
+def display_path(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+class _Document:
+    """One parsed YAML file: its value and the node tree that knows the lines."""
+
+    def __init__(self, value: Any, node: yaml.Node | None):
+        self.value = value
+        self.node = node
+
+    def line_of(self, location: tuple[Any, ...]) -> int:
+        """Line of the deepest node a pydantic error location reaches."""
+        node = self.node
+        if node is None:
+            return 1
+        line = node.start_mark.line + 1
+        for part in location:
+            child = None
+            if isinstance(node, yaml.MappingNode):
+                for key, value in node.value:
+                    if getattr(key, "value", None) == str(part):
+                        line = key.start_mark.line + 1
+                        child = value
+                        break
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+                child = node.value[part]
+                line = child.start_mark.line + 1
+            if child is None:
+                break
+            node = child
+        return line
+
+
+def _read_document(path: Path, shown: str, faults: list[Fault]) -> _Document | None:
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        faults.append(Fault(shown, line, "", f"not valid UTF-8 (byte 0x{raw[error.start]:02x}); save the file as UTF-8"))
+        return None
+    loader = SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            faults.append(Fault(shown, 1, "", "the file is empty"))
+            return None
+        problem = _structure_problem(node)
+        if problem:
+            faults.append(Fault(shown, problem[0], "", problem[1]))
+            return None
+        value = loader.construct_document(node)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark else 1
+        faults.append(Fault(shown, line, "", f"not valid YAML: {error.problem or error.context}"))
+        return None
+    except yaml.YAMLError as error:
+        faults.append(Fault(shown, 1, "", f"not valid YAML: {error}"))
+        return None
+    finally:
+        loader.dispose()
+    if not isinstance(value, dict):
+        kind = type(value).__name__
+        faults.append(Fault(shown, node.start_mark.line + 1, "", f"a record is a mapping of fields, not a {kind}"))
+        return None
+    return _Document(value, node)
+
+
+def _structure_problem(root: yaml.Node) -> tuple[int, str] | None:
+    """Refuse alias bombs before they are expanded, and repeated keys."""
+    expanded: dict[int, int] = {}
+    distinct = 0
+
+    def size(node: yaml.Node) -> int:
+        nonlocal distinct
+        known = expanded.get(id(node))
+        if known is not None:
+            return known
+        distinct += 1
+        total = 1
+        if isinstance(node, yaml.MappingNode):
+            total += sum(size(key) + size(value) for key, value in node.value)
+        elif isinstance(node, yaml.SequenceNode):
+            total += sum(size(item) for item in node.value)
+        expanded[id(node)] = total
+        return total
+
+    total = size(root)
+    if total > EXPANSION_FACTOR * distinct + EXPANSION_SLACK:
+        return (
+            root.start_mark.line + 1,
+            f"YAML aliases would expand this file to {total:,} values from {distinct:,}: refused",
+        )
+    for node in _mappings(root):
+        seen: dict[str, int] = {}
+        for key, _ in node.value:
+            if isinstance(key, yaml.ScalarNode):
+                line = key.start_mark.line + 1
+                if key.value in seen:
+                    return line, f"{key.value}: the field appears twice (first on line {seen[key.value]})"
+                seen[key.value] = line
+    return None
+
+
+def _mappings(root: yaml.Node):
+    stack, visited = [root], set()
+    while stack:
+        node = stack.pop()
+        if id(node) in visited:
+            continue
+        visited.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            yield node
+            stack.extend(value for pair in node.value for value in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+
+
+def _field_name(location: tuple[Any, ...]) -> str:
+    name = ""
+    for part in location:
+        if isinstance(part, int):
+            name += f"[{part}]"
+        else:
+            name += f".{part}" if name else str(part)
+    return name
+
+
+def _message(error: dict[str, Any]) -> str:
+    message = error["msg"]
+    if error["type"] == "extra_forbidden":
+        return "unknown field (see the data contract for the fields this record may have)"
+    if error["type"] == "missing":
+        return "required field is missing"
+    return message.removeprefix("Value error, ")
+
+
+def _validate(model: type[Record], record_id: str, document: _Document, shown: str, context: dict, faults: list[Fault]):
+    try:
+        record = model.model_validate(document.value, context={**context, "record_id": record_id})
+    except ValidationError as error:
+        for detail in error.errors(include_url=False):
+            location = tuple(detail["loc"])
+            faults.append(Fault(shown, document.line_of(location), _field_name(location), _message(detail)))
+        return None
+    return record.with_id(record_id)
+
+
+def _collection_files(folder: Path, faults: list[Fault]) -> dict[str, Path]:
+    """Record files by id; README.md and dotfiles are ignored, anything else is a fault."""
+    records: dict[str, Path] = {}
+    if not folder.is_dir():
+        return records
+    for entry in sorted(folder.iterdir()):
+        shown = display_path(entry)
+        if entry.name.startswith(".") or entry.name == "README.md":
+            continue
+        if entry.is_dir():
+            faults.append(Fault(shown, 0, "", "a folder inside a collection is not read: move its records up"))
+        elif entry.suffix != ".yml":
+            faults.append(Fault(shown, 0, "", "only .yml files belong in a collection folder"))
+        elif not _ID.match(entry.stem) or len(entry.stem) > ID_MAX_LENGTH:
+            faults.append(
+                Fault(
+                    shown,
+                    0,
+                    "",
+                    f"{entry.stem!r} is not a valid id: lowercase letters, digits and single hyphens, "
+                    f"at most {ID_MAX_LENGTH} characters (the file name is the record's id)",
+                )
+            )
+        else:
+            records[entry.stem] = entry
+    return records
+
+
+def _load_tags(root: Path, context: dict, faults: list[Fault]) -> tuple[dict[str, Tag], set[str]]:
+    """The valid tags, and every tag id as written (a faulty tag is still a known name)."""
+    path = root / TAGS_FILE
+    if not path.is_file():
+        return {}, set()
+    shown = display_path(path)
+    document = _read_document(path, shown, faults)
+    if document is None:
+        return {}, set()
+    tags: dict[str, Tag] = {}
+    for tag_id, value in document.value.items():
+        tag_id = str(tag_id)
+        if not _ID.match(tag_id) or len(tag_id) > ID_MAX_LENGTH:
+            faults.append(Fault(shown, document.line_of((tag_id,)), tag_id, "not a valid tag id"))
+            continue
+        if not isinstance(value, dict):
+            faults.append(Fault(shown, document.line_of((tag_id,)), tag_id, "a tag is {label, description}"))
+            continue
+        child = _Document(value, _child(document.node, tag_id))
+        tag = _validate(Tag, tag_id, child, shown, context, faults)
+        if tag is not None:
+            tags[tag_id] = tag
+    return tags, {str(key) for key in document.value}
+
+
+def _child(node: yaml.Node | None, key: str) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            if getattr(k, "value", None) == key:
+                return v
+    return None
+
+
+def load(root: str | os.PathLike[str]) -> Dataset:
+    """Load and validate the folder; raise DataError listing every fault."""
+    root = Path(root)
+    faults: list[Fault] = []
+    if not root.is_dir():
+        raise DataError([Fault(display_path(root), 0, "", "the data folder does not exist")])
+
+    files = {name: _collection_files(root / name, faults) for name in COLLECTIONS}
+    context: dict[str, Any] = {"ids": {name: set(found) for name, found in files.items()}}
+    dataset = Dataset(root=root)
+    dataset.tags, context["ids"]["tags"] = _load_tags(root, context, faults)
+
+    for name, found in files.items():
+        records = dataset.collection(name)
+        for record_id, path in found.items():
+            shown = display_path(path)
+            document = _read_document(path, shown, faults)
+            if document is None:
+                continue
+            record = _validate(MODELS[name], record_id, document, shown, context, faults)
+            if record is not None:
+                records[record_id] = record
+                dataset.files[(name, record_id)] = path
+    if faults:
+        raise DataError(faults)
+    return dataset
+
