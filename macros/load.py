@@ -317,7 +317,27 @@ def load(root: str | os.PathLike[str]) -> Dataset:
             if record is not None:
                 records[record_id] = record
                 dataset.files[(name, record_id)] = path
+    faults += _reply_cycles(dataset)
     if faults:
         raise DataError(faults)
     return dataset
+
+
+def _reply_cycles(dataset: Dataset) -> list[Fault]:
+    """responds_to must lead back to a first episode, never round in a circle."""
+    faults = []
+    for episode in dataset.episodes.values():
+        seen = [episode.id]
+        current = episode
+        while current.responds_to and current.responds_to in dataset.episodes:
+            if current.responds_to == episode.id:
+                path = dataset.files[("episodes", episode.id)]
+                circle = " -> ".join([*seen, episode.id])
+                faults.append(Fault(display_path(path), 0, "responds_to", f"replies go round in a circle: {circle}"))
+                break
+            if current.responds_to in seen:
+                break
+            current = dataset.episodes[current.responds_to]
+            seen.append(current.id)
+    return faults
 

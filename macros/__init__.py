@@ -1,0 +1,29 @@
+"""The Chronicle: a sourced record of US–Russia diplomacy, built by MkDocs.
+
+Flow, one way: `load` (files -> validated `model`) -> `index` (derived
+back-links, order, threads) -> `render` (Markdown through Jinja templates)
+-> `hooks` (MkDocs glue). `define_env` gives hand-written pages the indexes.
+"""
+
+from __future__ import annotations
+
+import posixpath
+
+
+def define_env(env):
+    """mkdocs-macros entry point: the indexes that hand-written pages call."""
+    from .site import current
+
+    def fragment(name: str, **values) -> str:
+        page = env.page
+        page_dir = posixpath.dirname(page.file.src_uri) if page is not None else ""
+        return current().renderer.fragment(name, page_dir, **values)
+
+    env.macro(lambda: fragment("timeline"), "timeline")
+    env.macro(lambda: fragment("proposals"), "proposals")
+    env.macro(lambda: fragment("treaty_table"), "treaty_table")
+    env.macro(lambda: fragment("actor_list"), "actor_list")
+    env.macro(lambda: fragment("source_list"), "source_list")
+    env.macro(lambda: fragment("tag_list"), "tag_list")
+    env.macro(lambda count=5: fragment("latest", count=count), "latest_episodes")
+    env.macro(lambda: fragment("counts"), "record_counts")

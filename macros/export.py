@@ -1,0 +1,85 @@
+"""Open data: the records as JSON and CSV, and the JSON Schema of the files.
+
+Each record holds its fields as written (dates as the contract's strings)
+plus its `id` and `url`, the site-relative address of its page.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from .index import Chronicle
+from .model import COLLECTIONS, Record, json_schemas
+
+
+def record_url(collection: str, record_id: str) -> str:
+    return f"{collection}/{record_id}.html"
+
+
+def _as_written(record: Record) -> dict[str, Any]:
+    return record.model_dump(mode="json", by_alias=True, exclude_unset=True)
+
+
+def records(chronicle: Chronicle, collection: str) -> list[dict[str, Any]]:
+    found = getattr(chronicle, collection)
+    return [
+        {"id": record_id, **_as_written(found[record_id]), "url": record_url(collection, record_id)}
+        for record_id in sorted(found)
+    ]
+
+
+def tags(chronicle: Chronicle) -> list[dict[str, Any]]:
+    return [
+        {"id": tag.id, **_as_written(tag), "url": f"tags.html#{tag.id}"}
+        for tag in sorted(chronicle.tags.values(), key=lambda t: t.id)
+    ]
+
+
+def chronicle_json(chronicle: Chronicle) -> str:
+    payload = {name: records(chronicle, name) for name in COLLECTIONS}
+    payload["tags"] = tags(chronicle)
+    return json.dumps(payload, ensure_ascii=False, indent=1) + "\n"
+
+
+def collection_csv(chronicle: Chronicle, collection: str) -> str:
+    """One row a record; lists are joined with "; ", nested records kept as JSON."""
+    rows = tags(chronicle) if collection == "tags" else records(chronicle, collection)
+    columns: dict[str, None] = {"id": None}
+    for row in rows:
+        columns.update(dict.fromkeys(row))
+    columns.pop("url")
+    columns["url"] = None
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(columns), lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({key: _cell(value) for key, value in row.items()})
+    return out.getvalue()
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return "; ".join(value)
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    return "" if value is None else str(value)
+
+
+def schema_files() -> dict[str, str]:
+    """`<collection>.schema.json` for each collection, from the pydantic models."""
+    return {
+        f"{name}.schema.json": json.dumps(schema, ensure_ascii=False, indent=1) + "\n"
+        for name, schema in json_schemas().items()
+    }
+
+
+def downloads(chronicle: Chronicle) -> dict[str, str]:
+    """Every download, by its path under downloads/."""
+    files = {"chronicle.json": chronicle_json(chronicle)}
+    for name in (*COLLECTIONS, "tags"):
+        files[f"{name}.csv"] = collection_csv(chronicle, name)
+    files.update({f"schema/{name}": text for name, text in schema_files().items()})
+    return files
