@@ -60,8 +60,7 @@ class ChronicleDate:
             last = calendar.monthrange(self.year, self.month)[1]
             if not 1 <= self.day <= last:
                 raise ValueError(
-                    f"{text!r} is not a date: {calendar.month_name[self.month]} {self.year} "
-                    f"has {last} days"
+                    f"{text!r} is not a date: {calendar.month_name[self.month]} {self.year} has {last} days"
                 )
 
     @property

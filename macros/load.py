@@ -123,7 +123,8 @@ def _read_document(path: Path, shown: str, faults: list[Fault]) -> _Document | N
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
-        faults.append(Fault(shown, line, "", f"not valid UTF-8 (byte 0x{raw[error.start]:02x}); save the file as UTF-8"))
+        byte = raw[error.start]
+        faults.append(Fault(shown, line, "", f"not valid UTF-8 (byte 0x{byte:02x}); save the file as UTF-8"))
         return None
     loader = SafeLoader(text)
     try:
@@ -340,4 +341,3 @@ def _reply_cycles(dataset: Dataset) -> list[Fault]:
             current = dataset.episodes[current.responds_to]
             seen.append(current.id)
     return faults
-

@@ -9,7 +9,7 @@ location, like any other fault.
 from __future__ import annotations
 
 import re
-
+from itertools import pairwise
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -35,7 +35,10 @@ SUMMARY_MAX_LENGTH = 700
 COLLECTIONS = ("episodes", "treaties", "actors", "sources")
 
 
-_DANGLING = {"tags": "unknown tag '{value}': every tag must be defined in tags.yml"}
+_DANGLING = {
+    "tags": "unknown tag '{value}': every tag must be defined in tags.yml",
+    "default": "no {collection} record has the id '{value}' (no file {collection}/{value}.yml)",
+}
 
 
 def _reference(collection: str):
@@ -44,7 +47,7 @@ def _reference(collection: str):
         if known is not None and value not in known:
             raise PydanticCustomError(
                 "dangling_reference",
-                _DANGLING.get(collection, "no {collection} record has the id '{value}' (no file {collection}/{value}.yml)"),
+                _DANGLING.get(collection, _DANGLING["default"]),
                 {"collection": collection, "value": value},
             )
         return value
@@ -84,6 +87,8 @@ Markdown = Annotated[str, StringConstraints(min_length=1), AfterValidator(_check
 Summary = Annotated[
     str, StringConstraints(min_length=1, max_length=SUMMARY_MAX_LENGTH), AfterValidator(_check_markdown)
 ]
+
+
 def _check_url(value: str) -> str:
     if not re.match(r"^https?://[^\s/?#]+[^\s]*$", value):
         raise PydanticCustomError("not_http_url", "'{value}' is not an http(s) URL", {"value": value})
@@ -140,14 +145,10 @@ class Record(Strict):
 
 
 class Quote(Strict):
-    text: Annotated[Text, AfterValidator(_check_quote_length)] = Field(
-        description="The exact words, at most 60 words."
-    )
+    text: Annotated[Text, AfterValidator(_check_quote_length)] = Field(description="The exact words, at most 60 words.")
     source: SourceRef = Field(description="One of the episode's sources.")
     speaker: ActorRef | None = Field(None, description="Who said it, when a known actor.")
-    attributed_to: Text | None = Field(
-        None, validate_default=True, description="Who said it, when not a known actor."
-    )
+    attributed_to: Text | None = Field(None, validate_default=True, description="Who said it, when not a known actor.")
     lang: Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] = "en"
 
     @field_validator("attributed_to")
@@ -260,7 +261,7 @@ class Treaty(Record):
     @field_validator("history")
     @classmethod
     def _history_in_date_order(cls, history: list[HistoryEntry]):
-        for number, (before, after) in enumerate(zip(history, history[1:]), start=1):
+        for number, (before, after) in enumerate(pairwise(history), start=1):
             if after.date.sort_key < before.date.sort_key:
                 raise PydanticCustomError(
                     "history_out_of_order",

@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 import posixpath
 import re
-from urllib.parse import quote
 from typing import Any
+from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
@@ -152,9 +152,11 @@ class Renderer:
     def _date(date: ChronicleDate | None) -> Markup:
         if date is None:
             return Markup("")
-        return Markup(f'<time datetime="{date.earliest.isoformat()}" title="{date}">') + escape_text(
-            date.display()
-        ) + Markup("</time>")
+        return (
+            Markup(f'<time datetime="{date.earliest.isoformat()}" title="{date}">')
+            + escape_text(date.display())
+            + Markup("</time>")
+        )
 
     def _context(self, page_dir: str) -> dict[str, Any]:
         """Functions bound to the directory of the page being rendered."""
