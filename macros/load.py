@@ -11,7 +11,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 from pydantic import ValidationError
@@ -19,9 +19,20 @@ from pydantic import ValidationError
 from .model import COLLECTIONS, ID_MAX_LENGTH, ID_PATTERN, MODELS, Actor, Episode, Record, Source, Tag, Treaty
 
 try:  # libyaml is 12x faster than the pure-Python parser on a few thousand files
-    from yaml import CSafeLoader as SafeLoader
+    from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover - PyYAML wheels ship libyaml
-    from yaml import SafeLoader  # type: ignore[assignment]
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+
+class SafeLoader(_BaseLoader):
+    """Leaves dates as written: YAML's own timestamps would turn 2018-02-30 into a crash
+    and 2018-06-15T10:00 into a time of day; the model reads the date strings itself."""
+
+    yaml_implicit_resolvers: ClassVar = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+    }
+
 
 ENVIRONMENT_VARIABLE = "CHRONICLE_DATA"
 TAGS_FILE = "tags.yml"
@@ -142,7 +153,7 @@ def _read_document(path: Path, shown: str, faults: list[Fault]) -> _Document | N
         line = mark.line + 1 if mark else 1
         faults.append(Fault(shown, line, "", f"not valid YAML: {error.problem or error.context}"))
         return None
-    except yaml.YAMLError as error:
+    except (yaml.YAMLError, ValueError, TypeError) as error:
         faults.append(Fault(shown, 1, "", f"not valid YAML: {error}"))
         return None
     finally:
@@ -223,12 +234,25 @@ def _message(error: dict[str, Any]) -> str:
     return message.removeprefix("Value error, ")
 
 
-def _validate(model: type[Record], record_id: str, document: _Document, shown: str, context: dict, faults: list[Fault]):
+def _validate(
+    model: type[Record],
+    record_id: str,
+    document: _Document,
+    shown: str,
+    context: dict,
+    faults: list[Fault],
+    within: tuple[str, ...] = (),
+):
+    """Validate the document's value, or the part of it at `within` (a tag inside tags.yml)."""
+    value = document.value
+    for key in within:
+        value = value[key]
     try:
-        record = model.model_validate(document.value, context={**context, "record_id": record_id})
+        record = model.model_validate(value, context={**context, "record_id": record_id})
     except ValidationError as error:
         for detail in error.errors(include_url=False):
-            location = tuple(detail["loc"])
+            # A rule over a list may name the item at fault ("at"), below the field it checked.
+            location = within + tuple(detail["loc"]) + tuple(detail.get("ctx", {}).get("at", ()))
             faults.append(Fault(shown, document.line_of(location), _field_name(location), _message(detail)))
         return None
     return record.with_id(record_id)
@@ -272,27 +296,18 @@ def _load_tags(root: Path, context: dict, faults: list[Fault]) -> tuple[dict[str
     if document is None:
         return {}, set()
     tags: dict[str, Tag] = {}
-    for tag_id, value in document.value.items():
-        tag_id = str(tag_id)
+    for key, value in document.value.items():
+        tag_id = str(key)
         if not _ID.match(tag_id) or len(tag_id) > ID_MAX_LENGTH:
             faults.append(Fault(shown, document.line_of((tag_id,)), tag_id, "not a valid tag id"))
             continue
         if not isinstance(value, dict):
             faults.append(Fault(shown, document.line_of((tag_id,)), tag_id, "a tag is {label, description}"))
             continue
-        child = _Document(value, _child(document.node, tag_id))
-        tag = _validate(Tag, tag_id, child, shown, context, faults)
+        tag = _validate(Tag, tag_id, document, shown, context, faults, within=(key,))
         if tag is not None:
             tags[tag_id] = tag
     return tags, {str(key) for key in document.value}
-
-
-def _child(node: yaml.Node | None, key: str) -> yaml.Node | None:
-    if isinstance(node, yaml.MappingNode):
-        for k, v in node.value:
-            if getattr(k, "value", None) == key:
-                return v
-    return None
 
 
 def load(root: str | os.PathLike[str]) -> Dataset:

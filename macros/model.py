@@ -221,12 +221,15 @@ class Episode(Record):
         sources = info.data.get("sources")
         if sources is None:
             return quotes
-        stray = [f"quote {n} cites {q.source!r}" for n, q in enumerate(quotes) if q.source not in sources]
+        stray = [n for n, quote in enumerate(quotes) if quote.source not in sources]
         if stray:
             raise PydanticCustomError(
                 "quote_source_not_listed",
-                "{stray}, which is not among this episode's sources",
-                {"stray": "; ".join(stray)},
+                "{stray}: not among this episode's sources",
+                {
+                    "stray": "; ".join(f"quote {n} cites '{quotes[n].source}'" for n in stray),
+                    "at": (stray[0], "source"),
+                },
             )
         return quotes
 
@@ -266,7 +269,13 @@ class Treaty(Record):
                 raise PydanticCustomError(
                     "history_out_of_order",
                     "entries must be in date order: entry {n} ({after}) comes before entry {m} ({before})",
-                    {"n": number, "after": str(after.date), "m": number - 1, "before": str(before.date)},
+                    {
+                        "n": number,
+                        "after": str(after.date),
+                        "m": number - 1,
+                        "before": str(before.date),
+                        "at": (number, "date"),  # where the loader points: the entry out of order
+                    },
                 )
         return history
 
