@@ -27,3 +27,9 @@ def define_env(env):
     env.macro(lambda: fragment("tag_list"), "tag_list")
     env.macro(lambda count=5: fragment("latest", count=count), "latest_episodes")
     env.macro(lambda: fragment("counts"), "record_counts")
+
+    @env.macro
+    def record(address: str, text: str | None = None) -> str:
+        """A link to a record ("episodes/<id>") that is plain text when this data folder lacks it,
+        so that a hand-written page builds from any folder of records."""
+        return fragment("record_link", address=address, text=text).strip()

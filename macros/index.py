@@ -179,6 +179,14 @@ class Chronicle:
 
         return sorted(self.treaties.values(), key=key)
 
+    def find(self, address: str) -> Record | None:
+        """The record at "episodes/<id>" (".md" or ".html" may follow), if there is one."""
+        collection, _, record_id = address.partition("/")
+        record_id = record_id.removesuffix(".md").removesuffix(".html")
+        if collection not in COLLECTION_OF.values():
+            return None
+        return getattr(self, collection).get(record_id)
+
     def counts(self) -> dict[str, int]:
         return {
             "episodes": len(self.episodes),

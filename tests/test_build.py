@@ -1,0 +1,264 @@
+"""Real `mkdocs build --strict` runs on small data folders."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import yaml
+from conftest import SMALL, mkdocs_build
+
+COLLECTIONS = ("episodes", "treaties", "actors", "sources")
+
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.links: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if name in ("href", "src") and value:
+                self.links.append((tag, value))
+
+
+def links_of(page: Path) -> list[tuple[str, str]]:
+    parser = _Links()
+    parser.feed(page.read_text(encoding="utf-8"))
+    return parser.links
+
+
+def record_ids(folder: Path, collection: str) -> set[str]:
+    return {path.stem for path in (folder / collection).glob("*.yml")}
+
+
+def test_one_page_per_record_at_its_permanent_address(small_site):
+    for collection in COLLECTIONS:
+        for record_id in record_ids(SMALL, collection):
+            assert (small_site / collection / f"{record_id}.html").is_file(), (collection, record_id)
+    for index in ("index", "timeline", "proposals", "treaties", "actors", "sources", "tags", "methodology"):
+        assert (small_site / f"{index}.html").is_file()
+
+
+def test_every_local_link_and_asset_resolves(small_site):
+    broken = []
+    for page in small_site.rglob("*.html"):
+        for tag, target in links_of(page):
+            parts = urlsplit(target)
+            if parts.scheme or target.startswith(("#", "//", "mailto:")):
+                continue
+            resolved = (page.parent / unquote(parts.path)).resolve()
+            if parts.path and not resolved.exists():
+                broken.append(f"{page.relative_to(small_site)}: <{tag}> {target}")
+    assert broken == []
+
+
+def test_no_request_leaves_the_site(small_site):
+    """No CDN, no Google Fonts: every script, stylesheet and image is local."""
+    for page in small_site.rglob("*.html"):
+        for tag, target in links_of(page):
+            if tag in ("script", "link", "img", "iframe", "source"):
+                assert not urlsplit(target).scheme.startswith("http"), f"{page}: {target}"
+                assert not target.startswith("//"), f"{page}: {target}"
+
+
+def test_search_index_holds_the_records_and_works_offline(small_site):
+    index = json.loads((small_site / "search/search_index.json").read_text(encoding="utf-8"))
+    titles = {doc["title"] for doc in index["docs"]}
+    assert "Lavrov gives an interview in Vladivostok" in titles
+    assert "Sergey Lavrov" in titles
+    assert any("Сергей Лавров" in doc["text"] for doc in index["docs"])
+    # the offline plugin inlines the index for file://, and the worker shim is shipped
+    assert (small_site / "search/search_index.js").read_text(encoding="utf-8").startswith("var __index =")
+    home = (small_site / "index.html").read_text(encoding="utf-8")
+    assert 'src="assets/javascripts/iframe-worker.js"' in home
+
+
+def test_record_pages_stay_out_of_the_nav(small_site):
+    home = (small_site / "index.html").read_text(encoding="utf-8")
+    nav = home[home.index('<nav class="md-nav md-nav--primary"') :]
+    nav = nav[: nav.index("</nav>")]
+    assert "episodes/" not in nav and "actors/" not in nav
+    assert 'href="timeline.html"' in nav
+
+
+def test_episode_page(small_site):
+    html = (small_site / "episodes/2018-06-test-proposal.html").read_text(encoding="utf-8")
+    assert "<h1" in html and "Moscow proposes reaffirming the 1933 commitment</h1>" in html
+    assert '<time datetime="2018-06-01" title="2018-06">June 2018</time>' in html
+    assert "Proposal" in html and "Rejected" in html
+    assert 'href="../actors/russia.html">Russia</a> → <a href="../actors/united-states.html">United States' in html
+    assert 'href="../treaties/test-treaty.html">Test Agreement</a>' in html
+    assert 'href="../tags.html#non-interference">Non-interference</a>' in html
+    # the quote with its speaker and its source, and the source's affiliation label
+    assert "we are always ready to reaffirm the 1933 commitment" in html
+    assert "a source in the Russian Foreign Ministry, as reported by <em>Test Paper</em>" in html
+    assert "Independent</span>" in html
+    # the reply, and the next episode in time
+    assert 'href="2018-07-test-refusal.html"' in html
+    assert 'rel="next"' in html
+    reply = (small_site / "episodes/2018-07-test-refusal.html").read_text(encoding="utf-8")
+    assert "This episode responds to" in reply and 'href="2018-06-test-proposal.html"' in reply
+    assert 'rel="prev"' in reply
+
+
+def test_treaty_actor_and_source_pages(small_site):
+    treaty = (small_site / "treaties/test-treaty.html").read_text(encoding="utf-8")
+    assert "Тестовое соглашение" in treaty
+    assert "Historical" in treaty and "16 November 1933" in treaty and "Washington" in treaty
+    assert "Life history" in treaty and "Proposed" in treaty and "Russia proposed reaffirming it." in treaty
+    assert "Each side refrains from interference." in treaty
+    assert 'href="../episodes/2018-06-test-proposal.html"' in treaty
+
+    actor = (small_site / "actors/sergey-lavrov.html").read_text(encoding="utf-8")
+    assert "Сергей Лавров" in actor
+    assert "Minister of Foreign Affairs" in actor and "from 9 March 2004" in actor
+    assert 'href="../episodes/2019-09-04-test-interview.html"' in actor
+    assert "our relations with the U.S. are undermined" in actor
+
+    source = (small_site / "sources/test-wire-2019.html").read_text(encoding="utf-8")
+    assert "State media" in source and "Funded, owned or directed by a state" in source
+    assert "TASS" in source
+    assert 'href="../treaties/test-treaty.html">to the treaty</a>' in source
+    assert "No address is known for this document." in source
+    paper = (small_site / "sources/test-paper-2018.html").read_text(encoding="utf-8")
+    assert 'href="https://example.org/paper"' in paper
+    assert 'href="../treaties/test-treaty.html"' in paper  # a treaty resting on it
+
+
+def test_indexes(small_site):
+    timeline = (small_site / "timeline.html").read_text(encoding="utf-8")
+    years = re.findall(r'<h2 id="y(\d{4})"', timeline)
+    assert years == ["2018", "2019"]
+    assert timeline.index("2018-06-test-proposal") < timeline.index("2018-07-test-refusal")
+    proposals = (small_site / "proposals.html").read_text(encoding="utf-8")
+    section = proposals[proposals.index('id="2018-06-test-proposal"') :]
+    assert "2018-07-test-refusal" in section and "Rejected" in section
+    treaties = (small_site / "treaties.html").read_text(encoding="utf-8")
+    assert "Test Agreement" in treaties and "Historical" in treaties
+    sources = (small_site / "sources.html").read_text(encoding="utf-8")
+    assert "State media" in sources and "Independent" in sources
+    tags = (small_site / "tags.html").read_text(encoding="utf-8")
+    assert 'id="non-interference"' in tags and 'id="arms-control"' in tags
+    home = (small_site / "index.html").read_text(encoding="utf-8")
+    assert "<strong>3</strong>" in home and "Lavrov gives an interview in Vladivostok" in home
+
+
+def test_json_download_matches_the_folder(small_site):
+    data = json.loads((small_site / "downloads/chronicle.json").read_text(encoding="utf-8"))
+    assert set(data) == {"episodes", "treaties", "actors", "sources", "tags"}
+    for collection in COLLECTIONS:
+        assert {record["id"] for record in data[collection]} == record_ids(SMALL, collection)
+        for record in data[collection]:
+            assert record["url"] == f"{collection}/{record['id']}.html"
+            written = yaml.safe_load((SMALL / collection / f"{record['id']}.yml").read_text(encoding="utf-8"))
+            assert set(record) - {"id", "url"} == set(written), record["id"]
+    proposal = next(e for e in data["episodes"] if e["id"] == "2018-06-test-proposal")
+    assert proposal["date"] == "2018-06" and proposal["outcome"] == "rejected"
+    interview = next(e for e in data["episodes"] if e["id"] == "2019-09-04-test-interview")
+    assert interview["date"] == "2019-09-04"
+    lavrov = next(a for a in data["actors"] if a["id"] == "sergey-lavrov")
+    assert lavrov["roles"][0]["from"] == "2004-03-09"
+    assert {t["id"] for t in data["tags"]} == {"non-interference", "arms-control"}
+
+
+def test_csv_and_schema_downloads(small_site):
+    with (small_site / "downloads/episodes.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert {row["id"] for row in rows} == record_ids(SMALL, "episodes")
+    assert all(row["url"].startswith("episodes/") for row in rows)
+    schema = json.loads((small_site / "downloads/schema/episodes.schema.json").read_text(encoding="utf-8"))
+    assert {"title", "date", "kind", "summary", "sources"} <= set(schema["required"])
+    assert schema["additionalProperties"] is False
+
+
+def test_a_faulty_folder_builds_nothing_and_says_why(tmp_path, data_copy):
+    (data_copy / "episodes/bad.yml").write_text("title: x\ndate: 2018-13\nkind: rumour\n", encoding="utf-8")
+    (data_copy / "actors/worse.yml").write_text("name: [\n", encoding="utf-8")
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("the published site", encoding="utf-8")
+    result = mkdocs_build(data_copy, site)
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert "Traceback" not in output
+    assert "episodes/bad.yml:2: date: '2018-13' is not a date" in output
+    assert "episodes/bad.yml:3: kind: Input should be" in output
+    assert "episodes/bad.yml:1: summary: required field is missing" in output
+    assert "actors/worse.yml:2: not valid YAML" in output
+    # the site folder is left as it was
+    assert [p.name for p in site.iterdir()] == ["index.html"]
+    assert (site / "index.html").read_text(encoding="utf-8") == "the published site"
+
+
+HOSTILE_EPISODE = """\
+title: "<script>alert('title')</script> *not bold* [x](javascript:alert(1)) {{ config.site_name }}"
+date: 2019-09-04
+kind: statement
+summary: |
+  Raw <img src=x onerror="alert(1)"> and [a link](javascript:alert(2)) and {% raw %}{{ 7 * 7 }}{% endraw %}.
+body: "[site link](episodes/2018-06-test-proposal.md) and [web link](https://example.org/a)"
+sources: [test-wire-2019]
+quotes:
+  - text: "<b>bold</b> | pipe ` tick {{ 6 * 7 }}"
+    source: test-wire-2019
+    attributed_to: "<i>anonymous</i>"
+"""
+
+
+def test_no_html_or_script_from_a_record_reaches_a_page(tmp_path, data_copy):
+    (data_copy / "episodes/hostile.yml").write_text(HOSTILE_EPISODE, encoding="utf-8")
+    # a summary may not link to javascript: — the loader refuses it; render-time escaping is tested without it
+    result = mkdocs_build(data_copy, tmp_path / "refused")
+    assert result.returncode != 0 and "summary: link 'javascript:alert(2)' is not allowed" in result.stderr
+    text = HOSTILE_EPISODE.replace(" and [a link](javascript:alert(2))", "")
+    (data_copy / "episodes/hostile.yml").write_text(text, encoding="utf-8")
+    site = tmp_path / "site"
+    result = mkdocs_build(data_copy, site)
+    assert result.returncode == 0, result.stderr
+    for page in ("episodes/hostile.html", "timeline.html", "index.html", "sources/test-wire-2019.html"):
+        html = (site / page).read_text(encoding="utf-8")
+        assert "<script>alert" not in html and "<img src=x" not in html and "<b>bold" not in html, page
+        assert "<i>anonymous" not in html and "javascript:" not in html, page
+        assert "49" not in html.replace("2049", "") and "{{ 7 * 7 }}" in html.replace("&quot;", '"'), page
+    html = (site / "episodes/hostile.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(&#x27;title&#x27;)&lt;/script&gt; *not bold* [x](javascript" not in html
+    assert "&lt;script&gt;alert(" in html and "*not bold*" in html and "{{ config.site_name }}" in html
+    assert "&lt;b&gt;bold&lt;/b&gt; | pipe ` tick {{ 6 * 7 }}" in html
+    assert 'href="2018-06-test-proposal.html">site link</a>' in html
+    assert 'href="https://example.org/a"' in html
+
+
+def test_site_url_and_repo_url_make_addresses_and_edit_links(tmp_path):
+    site = tmp_path / "site"
+    result = mkdocs_build(
+        SMALL,
+        site,
+        CHRONICLE_SITE_URL="https://example.org/chronicle/",
+        CHRONICLE_REPO_URL="https://github.com/example/chronicle",
+        CHRONICLE_EDIT_URI="edit/main/docs/",
+    )
+    assert result.returncode == 0, result.stderr
+    html = (site / "episodes/2018-06-test-proposal.html").read_text(encoding="utf-8")
+    assert '<link rel="canonical" href="https://example.org/chronicle/episodes/2018-06-test-proposal.html">' in html
+    assert 'href="https://example.org/chronicle/episodes/2018-06-test-proposal.html"' in html  # cite this page
+    edit = "https://github.com/example/chronicle/edit/main/tests/fixtures/small/episodes/2018-06-test-proposal.yml"
+    assert f'href="{edit}"' in html
+    timeline = (site / "timeline.html").read_text(encoding="utf-8")
+    assert 'href="https://github.com/example/chronicle/edit/main/docs/timeline.md"' in timeline
+    sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
+    assert "https://example.org/chronicle/episodes/2018-06-test-proposal.html" in sitemap
+
+
+def test_an_empty_folder_builds_every_index(tmp_path):
+    data = tmp_path / "empty"
+    data.mkdir()
+    site = tmp_path / "site"
+    result = mkdocs_build(data, site)
+    assert result.returncode == 0, result.stderr
+    assert "The record has no episodes yet." in (site / "timeline.html").read_text(encoding="utf-8")
+    assert json.loads((site / "downloads/chronicle.json").read_text(encoding="utf-8"))["episodes"] == []

@@ -1,0 +1,106 @@
+"""Escaping and safe Markdown: no HTML and no unsafe link from a record reaches a page."""
+
+from __future__ import annotations
+
+import markdown
+import pytest
+from conftest import SMALL
+
+from macros import markup
+from macros.index import Chronicle
+from macros.load import load
+from macros.render import Renderer, escape_text, href
+
+# The page's own Markdown extensions, as mkdocs.yml lists them.
+PAGE = markdown.Markdown(extensions=["tables", "def_list", "attr_list", "md_in_html", "pymdownx.escapeall"])
+
+
+def as_page(text: str) -> str:
+    return PAGE.reset().convert(text)
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "<script>alert(1)</script>",
+        '<img src=x onerror="alert(1)">',
+        "[click](javascript:alert(1))",
+        "*emphasis* _and_ `code` # heading | cell",
+        "![image](https://example.org/x.png)",
+        "<https://example.org>",
+        "&amp; &lt; entities",
+        "\\*escaped\\* and trailing backslash \\",
+    ],
+)
+def test_plain_text_is_shown_literally(hostile):
+    html = as_page(f"Before {escape_text(hostile)} after")
+    assert "<script" not in html and "<img" not in html and "<a " not in html and "<em>" not in html
+    assert "<code>" not in html
+    text = html.removeprefix("<p>Before ").removesuffix(" after</p>")
+    unescaped = text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&amp;", "&")
+    assert unescaped == hostile
+
+
+def test_escaped_text_is_safe_in_a_table_cell():
+    html = as_page(f"| a | b |\n| --- | --- |\n| {escape_text('x | y')} | z |")
+    assert "<td>x | y</td>" in html
+
+
+def resolve(target: str) -> str:
+    return "RESOLVED:" + target
+
+
+def test_markdown_fields_keep_formatting_but_not_html():
+    html = markup.to_html("**Bold**, *em* and <script>alert(1)</script> <b>raw</b>", resolve)
+    assert "<strong>Bold</strong>" in html and "<em>em</em>" in html
+    assert "<script>" not in html and "<b>" not in html
+    assert "&lt;script&gt;" in html
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["javascript:alert(1)", "JAVASCRIPT:alert(1)", "data:text/html,x", "vbscript:x", "//evil.example/x"],
+)
+def test_unsafe_links_lose_their_target(target):
+    html = markup.to_html(f"[x]({target})", resolve)
+    assert "javascript" not in html.lower() and "data:" not in html and "vbscript" not in html
+    assert "evil.example" not in html
+    assert markup.link_problem(target) is not None
+
+
+def test_site_links_are_resolved_and_web_links_kept():
+    html = markup.to_html("[a](episodes/x.md) and [b](https://example.org/p?q=1)", resolve)
+    assert 'href="RESOLVED:episodes/x.md"' in html
+    assert 'href="https://example.org/p?q=1"' in html and 'rel="noopener nofollow"' in html
+
+
+def test_inline_drops_the_paragraph_and_blank_lines_never_remain():
+    assert markup.to_html("just *this*", resolve, inline=True) == "just <em>this</em>"
+    assert "\n\n" not in markup.to_html("one\n\ntwo\n\n- a\n- b", resolve)
+
+
+def test_href_cannot_end_a_markdown_link():
+    assert href("https://example.org/a (b)<c>") == "https://example.org/a%20%28b%29%3Cc%3E"
+
+
+@pytest.fixture(scope="module")
+def renderer() -> Renderer:
+    return Renderer(Chronicle(load(SMALL)), site_url="https://example.org/c")
+
+
+def test_record_links_are_relative_to_the_page(renderer):
+    episode = renderer.chronicle.episodes["2018-06-test-proposal"]
+    page = renderer.record_page(episode)
+    assert "[Russia](../actors/russia.md)" in page
+    assert "[https://example.org/c/episodes/2018-06-test-proposal.html]" in page
+    timeline = renderer.fragment("timeline")
+    assert "(episodes/2018-06-test-proposal.md)" in timeline
+    nested = renderer.fragment("timeline", page_dir="about")
+    assert "(../episodes/2018-06-test-proposal.md)" in nested
+
+
+def test_record_link_macro_degrades_to_text(renderer):
+    assert (
+        renderer.fragment("record_link", address="actors/russia", text="Moscow").strip() == "[Moscow](actors/russia.md)"
+    )
+    assert renderer.fragment("record_link", address="actors/ghost", text="Ghost").strip() == "Ghost"
