@@ -20,7 +20,12 @@ def record_url(collection: str, record_id: str) -> str:
 
 
 def _as_written(record: Record) -> dict[str, Any]:
-    return record.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    fields = record.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    # `url` is the address of the record's page in every download; a source's own
+    # address travels as `source_url`.
+    if "url" in fields:
+        fields["source_url"] = fields.pop("url")
+    return fields
 
 
 def records(chronicle: Chronicle, collection: str) -> list[dict[str, Any]]:
@@ -49,8 +54,7 @@ def collection_csv(chronicle: Chronicle, collection: str) -> str:
     rows = tags(chronicle) if collection == "tags" else records(chronicle, collection)
     columns: dict[str, None] = {"id": None}
     for row in rows:
-        columns.update(dict.fromkeys(row))
-    columns.pop("url")
+        columns.update(dict.fromkeys(key for key in row if key != "url"))
     columns["url"] = None
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(columns), lineterminator="\n")

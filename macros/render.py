@@ -8,6 +8,7 @@ or of MkDocs.
 
 from __future__ import annotations
 
+import html
 import json
 import posixpath
 import re
@@ -135,7 +136,8 @@ class Renderer:
             label=label,
             token=token,
             href=href,
-            json=lambda v: Markup(json.dumps(str(v), ensure_ascii=False)),
+            # Front matter: the theme prints title and description unescaped (<title>, meta tags).
+            front_matter=lambda v: Markup(json.dumps(html.escape(str(v)), ensure_ascii=False)),
             plural=lambda n, word: f"{n} {word}{'' if n == 1 else 's'}",
         )
         self.env.globals.update(

@@ -47,6 +47,8 @@ def test_one_page_per_record_at_its_permanent_address(small_site):
 def test_every_local_link_and_asset_resolves(small_site):
     broken = []
     for page in small_site.rglob("*.html"):
+        if page.name == "404.html":
+            continue  # served by GitHub Pages at any depth, so its links are absolute
         for tag, target in links_of(page):
             parts = urlsplit(target)
             if parts.scheme or target.startswith(("#", "//", "mailto:")):
@@ -80,15 +82,14 @@ def test_search_index_holds_the_records_and_works_offline(small_site):
 
 def test_record_pages_stay_out_of_the_nav(small_site):
     home = (small_site / "index.html").read_text(encoding="utf-8")
-    nav = home[home.index('<nav class="md-nav md-nav--primary"') :]
-    nav = nav[: nav.index("</nav>")]
-    assert "episodes/" not in nav and "actors/" not in nav
-    assert 'href="timeline.html"' in nav
+    nav_links = re.findall(r'<a href="([^"]+)" class="md-nav__link', home)
+    assert "timeline.html" in nav_links and "methodology.html" in nav_links
+    assert not [link for link in nav_links if link.split("/")[0] in COLLECTIONS]
 
 
 def test_episode_page(small_site):
     html = (small_site / "episodes/2018-06-test-proposal.html").read_text(encoding="utf-8")
-    assert "<h1" in html and "Moscow proposes reaffirming the 1933 commitment</h1>" in html
+    assert re.search(r"<h1[^>]*>Moscow proposes reaffirming the 1933 commitment<", html)
     assert '<time datetime="2018-06-01" title="2018-06">June 2018</time>' in html
     assert "Proposal" in html and "Rejected" in html
     assert 'href="../actors/russia.html">Russia</a> → <a href="../actors/united-states.html">United States' in html
@@ -116,14 +117,14 @@ def test_treaty_actor_and_source_pages(small_site):
 
     actor = (small_site / "actors/sergey-lavrov.html").read_text(encoding="utf-8")
     assert "Сергей Лавров" in actor
-    assert "Minister of Foreign Affairs" in actor and "from 9 March 2004" in actor
+    assert re.search(r"Minister of Foreign Affairs, <a [^>]+>Russia</a> \(from <time[^>]+>9 March 2004<", actor)
     assert 'href="../episodes/2019-09-04-test-interview.html"' in actor
     assert "our relations with the U.S. are undermined" in actor
 
     source = (small_site / "sources/test-wire-2019.html").read_text(encoding="utf-8")
     assert "State media" in source and "Funded, owned or directed by a state" in source
     assert "TASS" in source
-    assert 'href="../treaties/test-treaty.html">to the treaty</a>' in source
+    assert re.search(r'href="../treaties/test-treaty.html"[^>]*>to the treaty</a>', source)
     assert "No address is known for this document." in source
     paper = (small_site / "sources/test-paper-2018.html").read_text(encoding="utf-8")
     assert 'href="https://example.org/paper"' in paper
@@ -156,7 +157,10 @@ def test_json_download_matches_the_folder(small_site):
         for record in data[collection]:
             assert record["url"] == f"{collection}/{record['id']}.html"
             written = yaml.safe_load((SMALL / collection / f"{record['id']}.yml").read_text(encoding="utf-8"))
-            assert set(record) - {"id", "url"} == set(written), record["id"]
+            renamed = {"source_url" if key == "url" else key for key in written}
+            assert set(record) - {"id", "url"} == renamed, record["id"]
+    paper = next(s for s in data["sources"] if s["id"] == "test-paper-2018")
+    assert paper["source_url"] == "https://example.org/paper" and paper["url"] == "sources/test-paper-2018.html"
     proposal = next(e for e in data["episodes"] if e["id"] == "2018-06-test-proposal")
     assert proposal["date"] == "2018-06" and proposal["outcome"] == "rejected"
     interview = next(e for e in data["episodes"] if e["id"] == "2019-09-04-test-interview")
@@ -223,12 +227,12 @@ def test_no_html_or_script_from_a_record_reaches_a_page(tmp_path, data_copy):
     for page in ("episodes/hostile.html", "timeline.html", "index.html", "sources/test-wire-2019.html"):
         html = (site / page).read_text(encoding="utf-8")
         assert "<script>alert" not in html and "<img src=x" not in html and "<b>bold" not in html, page
-        assert "<i>anonymous" not in html and "javascript:" not in html, page
-        assert "49" not in html.replace("2049", "") and "{{ 7 * 7 }}" in html.replace("&quot;", '"'), page
+        assert "<i>anonymous" not in html and 'href="javascript:' not in html, page
+        assert "and 49." not in html and "tick 42" not in html, page  # no template ran on record text
     html = (site / "episodes/hostile.html").read_text(encoding="utf-8")
-    assert "&lt;script&gt;alert(&#x27;title&#x27;)&lt;/script&gt; *not bold* [x](javascript" not in html
     assert "&lt;script&gt;alert(" in html and "*not bold*" in html and "{{ config.site_name }}" in html
     assert "&lt;b&gt;bold&lt;/b&gt; | pipe ` tick {{ 6 * 7 }}" in html
+    assert "and {{ 7 * 7 }}." in html
     assert 'href="2018-06-test-proposal.html">site link</a>' in html
     assert 'href="https://example.org/a"' in html
 
