@@ -204,7 +204,7 @@ title: "<script>alert('title')</script> *not bold* [x](javascript:alert(1)) {{ c
 date: 2019-09-04
 kind: statement
 summary: |
-  Raw <img src=x onerror="alert(1)"> and [a link](javascript:alert(2)) and {% raw %}{{ 7 * 7 }}{% endraw %}.
+  Raw <img src=x onerror="alert(1)"> and [a link](javascript:alert(2)) and {{ 7 * 7 }}.
 body: "[site link](episodes/2018-06-test-proposal.md) and [web link](https://example.org/a)"
 sources: [test-wire-2019]
 quotes:
