@@ -1,0 +1,139 @@
+"""The record itself: data/ follows the contract and says only what its sources say."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+
+from macros.index import Chronicle
+from macros.load import load
+
+SEEDS = REPO.parent / "shared" / "seeds"
+SEED_NOTE = re.compile(r"Seed article (\S+\.txt)")
+
+
+def normalized(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.fixture(scope="module")
+def chronicle() -> Chronicle:
+    return Chronicle(load(REPO / "data"))
+
+
+@pytest.fixture(scope="module")
+def seeds() -> dict[str, str]:
+    if not SEEDS.is_dir():
+        pytest.fail(f"the seed articles are missing: expected {SEEDS} beside the checkout")
+    return {path.name: normalized(path.read_text(encoding="utf-8")) for path in SEEDS.glob("*.txt")}
+
+
+def seed_of(chronicle: Chronicle, source_id: str) -> str | None:
+    match = SEED_NOTE.search(chronicle.sources[source_id].notes or "")
+    return match[1] if match else None
+
+
+def test_each_seed_article_has_one_source_record_without_a_guessed_url(chronicle, seeds):
+    seeded = {seed_of(chronicle, s): s for s in chronicle.sources if seed_of(chronicle, s)}
+    assert set(seeded) == set(seeds)
+    for source_id in seeded.values():
+        source = chronicle.sources[source_id]
+        assert source.url is None, source_id
+        assert source.relays, source_id
+    outlets = {chronicle.sources[s].outlet for s in seeded.values()}
+    assert {"Inforos", "RT", "Executive Intelligence Review", "Dan Tri"} <= outlets
+
+
+def test_affiliations_are_labelled_honestly(chronicle):
+    by_outlet = {s.outlet: s.affiliation for s in chronicle.sources.values()}
+    assert by_outlet["RT"] == "state-media"
+    assert by_outlet["Dan Tri"] == "state-media"
+    assert by_outlet["Executive Intelligence Review"] == "partisan"
+    assert by_outlet["Inforos"] == "state-media"
+    assert all(s.notes for s in chronicle.sources.values())
+
+
+def test_implied_publication_dates_say_they_are_uncertain(chronicle):
+    published = {s.outlet: str(s.published) for s in chronicle.sources.values()}
+    assert published["RT"] == "2020-09-25"
+    assert published["Executive Intelligence Review"] == "2019-09-05"
+    assert published["Inforos"].endswith(("?", "~", "%"))
+    assert published["Dan Tri"].endswith(("?", "~", "%"))
+
+
+def test_every_quote_is_word_for_word_in_its_article(chronicle, seeds):
+    checked = 0
+    for episode in chronicle.episodes.values():
+        for quote in episode.quotes:
+            seed = seed_of(chronicle, quote.source)
+            assert seed, f"{episode.id}: quote from {quote.source}, which is not one of the seed articles"
+            assert normalized(quote.text) in seeds[seed], f"{episode.id}: {quote.text!r} is not in {seed}"
+            assert len(quote.text.split()) <= 60
+            checked += 1
+    assert checked >= 20
+
+
+@pytest.mark.parametrize(
+    ("date", "words"),
+    [
+        ("1933-11-16", "Roosevelt"),
+        ("2018-06", "1933"),
+        ("2018-07-16", "Helsinki"),
+        ("2019-09-04", "Vladivostok"),
+        ("2020-09-25", "Putin"),
+        ("2021-12-17", "draft"),
+        ("2022-01-21", "Geneva"),
+    ],
+)
+def test_the_episodes_of_the_articles_are_recorded(chronicle, date, words):
+    found = [e for e in chronicle.episodes.values() if str(e.date).startswith(date) and words in e.title + e.summary]
+    assert found, (date, words)
+
+
+def test_the_refused_recommitments_are_one_thread_each(chronicle):
+    for date, addressee in (("2017", "rex-tillerson"), ("2018-06", "mike-pompeo")):
+        proposals = [p for p in chronicle.proposals if str(p.date).startswith(date) and p.to == addressee]
+        assert len(proposals) == 1, (date, addressee)
+        proposal = proposals[0]
+        assert proposal.outcome == "rejected"
+        replies = [reply for _, reply in chronicle.thread(proposal)]
+        assert any(reply.kind == "response" and reply.by == "united-states" for reply in replies), proposal.id
+
+
+def test_replies_point_at_what_they_answer(chronicle):
+    responses = [e for e in chronicle.episodes.values() if e.kind == "response"]
+    assert responses and all(e.responds_to for e in responses)
+
+
+def test_treaties_have_their_life_histories_sourced(chronicle):
+    inf = chronicle.treaties["inf-treaty"]
+    assert inf.status == "withdrawn"
+    assert {"signed", "entered-into-force", "withdrawn"} <= {h.event for h in inf.history}
+    new_start = chronicle.treaties["new-start"]
+    assert {"signed", "extended", "suspended", "expired"} <= {h.event for h in new_start.history}
+    for treaty in chronicle.treaties.values():
+        assert all(entry.source for entry in treaty.history), treaty.id
+    names = " ".join(t.name for t in chronicle.treaties.values())
+    for expected in ("Incidents", "Security Guarantees", "Information"):
+        assert expected.lower() in names.lower()
+
+
+def test_russian_people_carry_their_cyrillic_names(chronicle):
+    for actor_id in ("sergey-lavrov", "vladimir-putin", "maria-zakharova", "anatoly-antonov", "maxim-litvinov"):
+        actor = chronicle.actors[actor_id]
+        assert re.search("[А-Яа-я]", actor.native_name or ""), actor_id
+
+
+def test_every_tag_is_used(chronicle):
+    for tag in chronicle.tags:
+        assert chronicle.tagged_episodes[tag] or chronicle.tagged_treaties[tag], tag
+
+
+def test_the_site_builds_from_data(real_site: Path):
+    proposals = (real_site / "proposals.html").read_text(encoding="utf-8")
+    assert "2017-us-reply-letter-on-1933-commitment" in proposals
+    assert "2018-07-us-refusal-letter-before-helsinki" in proposals
+    assert (real_site / "actors/sergey-lavrov.html").is_file()
