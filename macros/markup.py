@@ -8,6 +8,7 @@ message) and the renderer (which sanitizes again, in case).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from html.parser import HTMLParser
@@ -17,7 +18,8 @@ import markdown
 import nh3
 
 # One parser for every field of every record: building a Markdown instance
-# costs far more than resetting one.
+# costs far more than resetting one. A field is validated once and shown on
+# several pages: each text is converted once.
 _MARKDOWN = markdown.Markdown(extensions=["sane_lists"], output_format="html")
 
 ALLOWED_TAGS = {"p", "a", "em", "strong", "code", "ul", "ol", "li", "blockquote", "br", "hr"}
@@ -40,6 +42,7 @@ class _LinkCollector(HTMLParser):
                 self.targets.append(value)
 
 
+@functools.cache
 def _convert(text: str) -> str:
     # "<" starts raw HTML in Markdown: escaping it shows any tag as text.
     return _MARKDOWN.reset().convert(text.replace("<", "&lt;"))

@@ -23,9 +23,13 @@ from .dates import ChronicleDate
 from .index import Chronicle, collection_of
 from .model import Record
 
-# Every ASCII punctuation mark gets a backslash: with pymdownx.escapeall any of
-# them is a literal, so no record text can open a link, emphasis or a table cell.
-_PUNCTUATION = re.compile(r"([!\"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~])")
+# Backslash the marks that open inline Markdown (emphasis, code, links, tables,
+# attribute lists) anywhere, and any mark that starts the text, since a line may
+# begin with it (a list, a heading, a definition). pymdownx.escapeall makes every
+# backslashed mark a literal. Fewer escapes keep the page's Markdown fast to parse.
+_INLINE = re.compile(r"([\\`*_\[\]{}|<>&\"])")
+_LEADING = re.compile(r"^([!#$%'()+,\-./:;=?@^~])")
+_ORDERED = re.compile(r"^(\d+)([.)])")  # "1933. The year" must not open a numbered list
 _HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}
 
 KIND_LABELS = {
@@ -85,7 +89,8 @@ def escape_text(value: Any) -> Markup:
     if value is None:
         return Markup("")
     text = " ".join(str(value).split())
-    text = _PUNCTUATION.sub(r"\\\1", text)
+    text = _LEADING.sub(r"\\\1", _INLINE.sub(r"\\\1", text))
+    text = _ORDERED.sub(r"\1\\\2", text)
     for char, entity in _HTML.items():
         text = text.replace("\\" + char, entity)
     return Markup(text)

@@ -30,6 +30,12 @@ def as_page(text: str) -> str:
         "<https://example.org>",
         "&amp; &lt; entities",
         "\\*escaped\\* and trailing backslash \\",
+        "1933. A year, not a list",
+        "- not a list",
+        "# not a heading",
+        ": not a definition",
+        "> not a quote",
+        "{: .not-an-attribute }",
     ],
 )
 def test_plain_text_is_shown_literally(hostile):
@@ -104,3 +110,13 @@ def test_record_link_macro_degrades_to_text(renderer):
         renderer.fragment("record_link", address="actors/russia", text="Moscow").strip() == "[Moscow](actors/russia.md)"
     )
     assert renderer.fragment("record_link", address="actors/ghost", text="Ghost").strip() == "Ghost"
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    ["1933. A year", "2) item", "- item", "+ item", "# heading", ": definition", "> quote", "* item", "`code`"],
+)
+def test_plain_text_starting_a_line_opens_no_block(hostile):
+    html = as_page(str(escape_text(hostile)))
+    assert html.startswith("<p>") and html.endswith("</p>"), html
+    assert html[3:-4].replace("&gt;", ">") == hostile
