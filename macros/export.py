@@ -1,4 +1,4 @@
-"""Open data: the records as JSON and CSV, and the JSON Schema of the files.
+"""Open data: the records as JSON and CSV, the JSON Schema of the files, an Atom feed.
 
 Each record holds its fields as written (dates as the contract's strings)
 plus its `id` and `url`, the site-relative address of its page.
@@ -7,12 +7,18 @@ plus its `id` and `url`, the site-relative address of its page.
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import json
 from typing import Any
 
+from feedgen.feed import FeedGenerator
+
+from . import markup
 from .index import Chronicle
 from .model import COLLECTIONS, Record, json_schemas
+
+FEED_SIZE = 50
 
 
 def record_url(collection: str, record_id: str) -> str:
@@ -87,3 +93,42 @@ def downloads(chronicle: Chronicle) -> dict[str, str]:
         files[f"{name}.csv"] = collection_csv(chronicle, name)
     files.update({f"schema/{name}": text for name, text in schema_files().items()})
     return files
+
+
+def atom_feed(chronicle: Chronicle, site_url: str = "", title: str = "The Chronicle") -> str:
+    """The latest episodes, newest first, as Atom; the feed sits at the site root."""
+    base = site_url.rstrip("/") + "/" if site_url else ""
+
+    def absolute(path: str) -> str:
+        return base + path
+
+    def resolve(target: str) -> str:
+        named = markup.record_link(target)
+        if named:
+            return absolute(f"{named[0]}/{named[1]}.html{named[2]}")
+        return absolute(target.lstrip("/").replace(".md", ".html"))
+
+    def moment(date) -> datetime.datetime:
+        return datetime.datetime.combine(date.earliest, datetime.time(), tzinfo=datetime.UTC)
+
+    episodes = chronicle.latest(FEED_SIZE)
+    feed = FeedGenerator()
+    feed.id(base or "urn:chronicle:episodes")
+    feed.title(f"{title}: latest episodes")
+    feed.subtitle("US–Russia diplomacy, sourced and attributed")
+    feed.author({"name": title})
+    feed.link(href=absolute("feed.xml"), rel="self")
+    feed.link(href=absolute("timeline.html"), rel="alternate")
+    feed.language("en")
+    # Reproducible builds: the feed is as new as its newest episode, never "now".
+    feed.updated(moment(episodes[0].date) if episodes else datetime.datetime(1933, 1, 1, tzinfo=datetime.UTC))
+    for episode in reversed(episodes):  # feedgen lists the last added first
+        entry = feed.add_entry()
+        address = absolute(record_url("episodes", episode.id))
+        entry.id(address if base else f"urn:chronicle:episodes:{episode.id}")
+        entry.title(f"{episode.date.display()}: {episode.title}")
+        entry.link(href=address)
+        entry.updated(moment(episode.date))
+        entry.published(moment(episode.date))
+        entry.summary(markup.to_html(episode.summary, resolve), type="html")
+    return feed.atom_str(pretty=True).decode("utf-8")

@@ -59,6 +59,7 @@ def on_files(files, config):
             _edit_urls[path] = f"{repo_url}/edit/main/{relative}"
     for path, text in site.downloads().items():
         files.append(File.generated(config, f"downloads/{path}", content=text))
+    files.append(File.generated(config, "feed.xml", content=site.feed()))
     return files
 
 

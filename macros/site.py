@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .export import downloads
+from .export import atom_feed, downloads
 from .index import Chronicle, collection_of
 from .load import Dataset, load
 from .model import COLLECTIONS
@@ -37,6 +37,9 @@ class Site:
 
     def downloads(self) -> dict[str, str]:
         return downloads(self.chronicle)
+
+    def feed(self) -> str:
+        return atom_feed(self.chronicle, self.renderer.site_url)
 
 
 _current: Site | None = None

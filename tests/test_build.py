@@ -180,6 +180,23 @@ def test_csv_and_schema_downloads(small_site):
     assert schema["additionalProperties"] is False
 
 
+def test_atom_feed_of_the_latest_episodes(small_site):
+    import xml.etree.ElementTree as ET
+
+    atom = "{http://www.w3.org/2005/Atom}"
+    feed = ET.parse(small_site / "feed.xml").getroot()
+    entries = feed.findall(f"{atom}entry")
+    links = [entry.find(f"{atom}link").get("href") for entry in entries]
+    assert links == [
+        "episodes/2019-09-04-test-interview.html",
+        "episodes/2018-07-test-refusal.html",
+        "episodes/2018-06-test-proposal.html",
+    ]
+    assert all((small_site / link).is_file() for link in links)
+    assert entries[1].find(f"{atom}title").text == "July 2018 (uncertain): Washington refuses in a letter"
+    assert feed.find(f"{atom}updated").text == "2019-09-04T00:00:00+00:00"
+
+
 def test_a_faulty_folder_builds_nothing_and_says_why(tmp_path, data_copy):
     (data_copy / "episodes/bad.yml").write_text("title: x\ndate: 2018-13\nkind: rumour\n", encoding="utf-8")
     (data_copy / "actors/worse.yml").write_text("name: [\n", encoding="utf-8")
@@ -254,6 +271,9 @@ def test_site_url_and_repo_url_make_addresses_and_edit_links(tmp_path):
     assert f'href="{edit}"' in html
     timeline = (site / "timeline.html").read_text(encoding="utf-8")
     assert 'href="https://github.com/example/chronicle/edit/main/docs/timeline.md"' in timeline
+    assert "<id>https://example.org/chronicle/episodes/2019-09-04-test-interview.html</id>" in (
+        site / "feed.xml"
+    ).read_text(encoding="utf-8")
     sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
     assert "https://example.org/chronicle/episodes/2018-06-test-proposal.html" in sitemap
 
