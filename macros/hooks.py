@@ -15,8 +15,9 @@ if str(REPOSITORY) not in sys.path:
     sys.path.insert(0, str(REPOSITORY))
 # `mkdocs serve` loads this hook anew on every rebuild: forget the package so
 # that an edit to macros/ takes effect without restarting the server.
-for _name in [name for name in sys.modules if name == "macros" or name.startswith("macros.")]:
-    del sys.modules[_name]
+if __name__ != "macros.hooks":  # loaded by MkDocs from its path, not imported as part of the package
+    for _name in [name for name in sys.modules if name == "macros" or name.startswith("macros.")]:
+        del sys.modules[_name]
 
 from mkdocs.exceptions import PluginError  # noqa: E402
 from mkdocs.plugins import event_priority  # noqa: E402

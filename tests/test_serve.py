@@ -1,0 +1,78 @@
+"""`mkdocs serve` rebuilds when a record changes, and watches macros/ too."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from conftest import REPO
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def fetch(url: str) -> str | None:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.read().decode("utf-8")
+    except OSError:
+        return None
+
+
+def wait_for(url: str, text: str, seconds: float = 60) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        page = fetch(url)
+        if page is not None and text in page:
+            return True
+        time.sleep(0.5)
+    return False
+
+
+def test_serve_rebuilds_when_a_record_changes(data_copy: Path):
+    port = free_port()
+    env = {**os.environ, "CHRONICLE_DATA": str(data_copy), "NO_MKDOCS_2_WARNING": "1"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}/episodes/2018-06-test-proposal.html"
+        assert wait_for(url, "Moscow proposes reaffirming the 1933 commitment")
+        record = data_copy / "episodes/2018-06-test-proposal.yml"
+        record.write_text(
+            record.read_text(encoding="utf-8").replace("Moscow proposes", "Moscow again proposes"), encoding="utf-8"
+        )
+        assert wait_for(url, "Moscow again proposes reaffirming the 1933 commitment")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_serve_watches_the_data_folder_and_the_package(monkeypatch, tmp_path):
+    import macros.hooks as hooks
+
+    class Config:
+        config_file_path = str(REPO / "mkdocs.yml")
+
+    class Server:
+        watched: list[str] = []
+
+        def watch(self, path: str) -> None:
+            self.watched.append(path)
+
+    monkeypatch.setenv("CHRONICLE_DATA", str(tmp_path))
+    server = hooks.on_serve(Server(), Config(), None)
+    assert str(tmp_path) in server.watched
+    assert str(REPO / "macros") in server.watched
