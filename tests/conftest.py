@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from sitetools import site_page
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -79,29 +80,8 @@ def browser():
         browser.close()
 
 
-class RequestLog:
-    """Every request a page makes, to prove that none leaves the site."""
-
-    def __init__(self, allowed_prefixes: tuple[str, ...]):
-        self.allowed = allowed_prefixes
-        self.outside: list[str] = []
-
-    def __call__(self, route) -> None:
-        url = route.request.url
-        if url.startswith(self.allowed) or url.startswith(("data:", "blob:", "about:")):
-            route.continue_()
-        else:
-            self.outside.append(url)
-            route.abort()
-
-
 @pytest.fixture
 def offline_page(browser):
     """A page whose requests may go only to local files (file://)."""
-    context = browser.new_context()
-    log = RequestLog(("file://",))
-    context.route("**/*", log)
-    page = context.new_page()
-    page.request_log = log
-    yield page
-    context.close()
+    with site_page(browser, "file://") as page:
+        yield page

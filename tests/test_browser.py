@@ -5,22 +5,15 @@ from __future__ import annotations
 import re
 
 import pytest
+from sitetools import open_search
 
 pytestmark = pytest.mark.browser
-
-
-def search(page, text: str):
-    page.locator("label.md-search__icon, .md-search__input").first.click()
-    page.fill("input.md-search__input", text)
-    results = page.locator(".md-search-result__item a")
-    results.first.wait_for(timeout=15_000)
-    return results
 
 
 def test_search_from_disk_finds_a_record_and_follows_it(small_site, offline_page):
     page = offline_page
     page.goto((small_site / "index.html").as_uri())
-    results = search(page, "Vladivostok")
+    results = open_search(page, "Vladivostok")
     results.first.click()
     page.wait_for_url(re.compile(r"episodes/2019-09-04-test-interview\.html"))
     assert page.locator("h1").inner_text().rstrip("¶") == "Lavrov gives an interview in Vladivostok"
@@ -30,7 +23,7 @@ def test_search_from_disk_finds_a_record_and_follows_it(small_site, offline_page
 def test_search_from_disk_finds_a_cyrillic_name(small_site, offline_page):
     page = offline_page
     page.goto((small_site / "index.html").as_uri())
-    results = search(page, "Лавров")
+    results = open_search(page, "Лавров")
     assert "Sergey Lavrov" in results.all_inner_texts()[0]
     assert page.request_log.outside == []
 

@@ -67,7 +67,8 @@ def test_serve_watches_the_data_folder_and_the_package(monkeypatch, tmp_path):
         config_file_path = str(REPO / "mkdocs.yml")
 
     class Server:
-        watched: list[str] = []
+        def __init__(self) -> None:
+            self.watched: list[str] = []
 
         def watch(self, path: str) -> None:
             self.watched.append(path)
