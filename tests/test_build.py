@@ -110,6 +110,10 @@ def test_episode_page(small_site):
 def test_treaty_actor_and_source_pages(small_site):
     treaty = (small_site / "treaties/test-treaty.html").read_text(encoding="utf-8")
     assert "Тестовое соглашение" in treaty
+    # Headed by the name readers know, with the full name beneath it.
+    assert re.search(
+        r'<h1[^>]*>Test Agreement <span class="chronicle-fullname">Test Agreement on Non-Interference</span>', treaty
+    )
     assert "Historical" in treaty and "16 November 1933" in treaty and "Washington" in treaty
     assert "Life history" in treaty and "Proposed" in treaty and "Russia proposed reaffirming it." in treaty
     assert "Each side refrains from interference." in treaty

@@ -210,17 +210,31 @@ def test_search_a_cyrillic_name_finds_the_person(page):
     assert heading(page) == "Sergey Lavrov"
 
 
-def test_search_each_treaty_by_name(page, real_site):
+def test_search_by_name_puts_the_treaty_or_person_first(page, real_site):
+    # A reader who types a name wants that treaty's or person's own page, not
+    # the first of the many episodes that mention it.
+    record = chronicle_json(real_site)
+    wanted = [(t.get("short_name") or t["name"], f"/treaties/{t['id']}.html") for t in record["treaties"]]
+    wanted += [(a["name"], f"/actors/{a['id']}.html") for a in record["actors"] if a["type"] == "person"]
+    assert len(wanted) > 10
+    page.goto(page.base + "index.html")
+    missed = []
+    for name, address in wanted:
+        first = result_pages(open_search(page, name))[0]
+        if not first.endswith(address):
+            missed.append((name, first))
+    assert missed == [], "a search for these names lists another page first"
+
+
+def test_search_a_treaty_by_its_full_name(page, real_site):
     treaties = chronicle_json(real_site)["treaties"]
-    assert treaties
     page.goto(page.base + "index.html")
     missed = []
     for treaty in treaties:
-        name = treaty.get("short_name") or treaty["name"]
-        results = open_search(page, name)
-        if not any(path.endswith(f"/treaties/{treaty['id']}.html") for path in result_pages(results)):
-            missed.append(name)
-    assert missed == [], "a search for these treaty names does not list the treaty"
+        top = result_pages(open_search(page, treaty["name"]))[:3]
+        if not any(path.endswith(f"/treaties/{treaty['id']}.html") for path in top):
+            missed.append(treaty["name"])
+    assert missed == [], "a search for these full names does not list the treaty among the first three"
 
 
 # --- A phone -----------------------------------------------------------------------
