@@ -280,6 +280,13 @@ def test_site_url_and_repo_url_make_addresses_and_edit_links(tmp_path):
     ).read_text(encoding="utf-8")
     sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
     assert "https://example.org/chronicle/episodes/2018-06-test-proposal.html" in sitemap
+    downloads = (site / "downloads.html").read_text(encoding="utf-8")
+    assert 'href="https://example.org/chronicle/chronicle-offline.zip"' in downloads
+
+
+def test_a_local_build_links_no_offline_zip(small_site):
+    # Only the Pages workflow publishes the zip; a local build has nothing to link to.
+    assert "chronicle-offline.zip" not in (small_site / "downloads.html").read_text(encoding="utf-8")
 
 
 def test_an_empty_folder_builds_every_index(tmp_path):
