@@ -18,10 +18,7 @@ performance is at least 0.95 on every page.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import functools
 import gzip
-import http.server
 import io
 import json
 import os
@@ -30,9 +27,10 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 from datetime import date
 from pathlib import Path
+
+from loopback import QuietHandler, serve
 
 ROOT = Path(__file__).resolve().parent.parent
 LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
@@ -50,7 +48,7 @@ CHROME_FLAGS = [
 ]
 
 
-class _PagesLike(http.server.SimpleHTTPRequestHandler):
+class _PagesLike(QuietHandler):
     """Serves the site as GitHub Pages does: gzip for text, a ten-minute cache."""
 
     COMPRESSIBLE = (".html", ".css", ".js", ".json", ".xml", ".svg", ".txt", ".map")
@@ -71,21 +69,6 @@ class _PagesLike(http.server.SimpleHTTPRequestHandler):
     def end_headers(self) -> None:
         self.send_header("Cache-Control", "max-age=600")
         super().end_headers()
-
-    def log_message(self, format: str, *args) -> None:
-        pass
-
-
-@contextlib.contextmanager
-def serve(site: Path):
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_PagesLike, directory=str(site)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def richest(site: Path, collection: str) -> str:
@@ -154,7 +137,7 @@ def main(argv: list[str]) -> int:
     pages = {"Home": "index.html", "An episode": richest(site, "episodes"), "A treaty": richest(site, "treaties")}
     rows = []
     version = "?"
-    with serve(site) as base:
+    with serve(site, _PagesLike) as base:
         for label, path in pages.items():
             runs = [audit(base + path, args.preset, chrome) for _ in range(max(1, args.runs))]
             runs.sort(key=lambda run: run["scores"]["performance"] or 0)

@@ -8,26 +8,28 @@ it by name (pytest puts tests/ on sys.path).
 from __future__ import annotations
 
 import contextlib
-import functools
-import http.server
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "scripts"))
+import loopback  # noqa: E402 - scripts/ is not a package
+from loopback import QuietHandler  # noqa: E402
+
 NODE_MODULES = REPO / "node_modules"
 AXE_JS = NODE_MODULES / "axe-core" / "axe.min.js"
 VNU_JAR = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
 LINKCHECKER = Path(sys.executable).parent / "linkchecker"
+
+PHONE = {"viewport": {"width": 375, "height": 740}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 
 # A record page of each collection is picked from the built site by `record_page`.
 COLLECTIONS = ["episodes", "treaties", "actors", "sources"]
@@ -121,7 +123,7 @@ def remote_resources(site: Path) -> list[str]:
 # --- A loopback web server ---------------------------------------------------
 
 
-class _Handler(http.server.SimpleHTTPRequestHandler):
+class _Handler(QuietHandler):
     def end_headers(self) -> None:
         # linkchecker waits 0.1-0.6 s between two requests to a host unless the
         # host answers with this header (its documented opt-in to a faster pace).
@@ -129,24 +131,10 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         self.send_header("Cache-Control", "no-store")
         super().end_headers()
 
-    def log_message(self, format: str, *args) -> None:
-        pass
 
-
-@contextlib.contextmanager
-def serve(site: Path) -> Iterator[str]:
+def serve(site: Path) -> contextlib.AbstractContextManager[str]:
     """Serve a built site on http://127.0.0.1:<free port>/ in a thread; yield that address."""
-    handler = functools.partial(_Handler, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, name="chronicle-http", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    return loopback.serve(site, _Handler)
 
 
 # --- Pages that may only talk to the site -------------------------------------

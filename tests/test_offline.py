@@ -20,6 +20,7 @@ import pytest
 from bs4 import BeautifulSoup
 from sitetools import (
     COLLECTIONS,
+    PHONE,
     REPO,
     chronicle_json,
     linkchecker,
@@ -32,9 +33,6 @@ from sitetools import (
 )
 
 pytestmark = pytest.mark.browser
-
-PHONE = {"viewport": {"width": 375, "height": 740}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
-
 
 # --- Where the site is read from ------------------------------------------------
 

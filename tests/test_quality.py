@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sitetools import (
     COLLECTIONS,
+    PHONE,
     axe,
     describe_axe,
     describe_vnu,
@@ -24,9 +25,6 @@ from sitetools import (
 )
 
 pytestmark = pytest.mark.quality
-
-PHONE = {"viewport": {"width": 375, "height": 740}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
-
 
 # --- Accessibility ------------------------------------------------------------------
 
