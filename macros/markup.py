@@ -16,13 +16,39 @@ from urllib.parse import urlsplit
 
 import markdown
 import nh3
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
 
 # One parser for every field of every record: building a Markdown instance
 # costs far more than resetting one. A field is validated once and shown on
 # several pages: each text is converted once.
-_MARKDOWN = markdown.Markdown(extensions=["sane_lists"], output_format="html")
+HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
-ALLOWED_TAGS = {"p", "a", "em", "strong", "code", "ul", "ol", "li", "blockquote", "br", "hr"}
+
+class _UnderPageSections(Treeprocessor):
+    """A record's headings sit under the page's own sections (h2): its highest becomes h3, the rest follow."""
+
+    def run(self, root) -> None:
+        headings = [element for element in root.iter() if element.tag in HEADINGS]
+        if not headings:
+            return
+        shift = 3 - min(int(element.tag[1]) for element in headings)
+        for element in headings:
+            element.tag = f"h{min(int(element.tag[1]) + shift, 6)}"
+
+
+class _HeadingsExtension(Extension):
+    def extendMarkdown(self, md) -> None:
+        md.treeprocessors.register(_UnderPageSections(md), "chronicle_headings", 5)
+
+
+_MARKDOWN = markdown.Markdown(extensions=["sane_lists", "tables", _HeadingsExtension()], output_format="html")
+
+ALLOWED_TAGS = {
+    *("p", "a", "em", "strong", "code", "pre", "ul", "ol", "li", "blockquote", "br", "hr"),
+    *("h3", "h4", "h5", "h6"),
+    *("table", "thead", "tbody", "tr", "th", "td"),
+}
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 
 RECORD_LINK = re.compile(

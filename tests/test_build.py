@@ -107,6 +107,14 @@ def test_episode_page(small_site):
     assert 'rel="prev"' in reply
 
 
+def test_a_body_keeps_its_headings_and_tables(small_site):
+    html = (small_site / "episodes/2019-09-04-test-interview.html").read_text(encoding="utf-8")
+    details = html[html.index('id="details"') :]
+    # "## What was said" sits under the page's "Details" (h2) as h3; the table is a table.
+    assert "<h3>What was said</h3>" in details
+    assert "<th>Topic</th>" in details and "<td>in question</td>" in details
+
+
 def test_treaty_actor_and_source_pages(small_site):
     treaty = (small_site / "treaties/test-treaty.html").read_text(encoding="utf-8")
     assert "Тестовое соглашение" in treaty

@@ -63,6 +63,20 @@ def test_markdown_fields_keep_formatting_but_not_html():
     assert "&lt;script&gt;" in html
 
 
+def test_a_body_keeps_its_headings_tables_and_code_under_the_page_sections():
+    html = markup.to_html("# Background\n\n## Detail\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n    code", resolve)
+    # The page's sections are h2: a record's top heading comes under them.
+    assert "<h3>Background</h3>" in html and "<h4>Detail</h4>" in html
+    assert "<table>" in html and "<td>1</td>" in html
+    assert "<pre><code>code" in html
+    assert " id=" not in html  # no anchors that could clash with the page's own
+
+
+def test_a_body_written_from_h2_also_starts_at_h3():
+    html = markup.to_html("## Background\n\ntext\n\n### Detail", resolve)
+    assert "<h3>Background</h3>" in html and "<h4>Detail</h4>" in html
+
+
 @pytest.mark.parametrize(
     "target",
     ["javascript:alert(1)", "JAVASCRIPT:alert(1)", "data:text/html,x", "vbscript:x", "//evil.example/x"],
