@@ -19,9 +19,6 @@ import nh3
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
-# One parser for every field of every record: building a Markdown instance
-# costs far more than resetting one. A field is validated once and shown on
-# several pages: each text is converted once.
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 
@@ -42,6 +39,9 @@ class _HeadingsExtension(Extension):
         md.treeprocessors.register(_UnderPageSections(md), "chronicle_headings", 5)
 
 
+# One parser for every field of every record: building a Markdown instance
+# costs far more than resetting one. A field is validated once and shown on
+# several pages: each text is converted once.
 _MARKDOWN = markdown.Markdown(extensions=["sane_lists", "tables", _HeadingsExtension()], output_format="html")
 
 ALLOWED_TAGS = {
