@@ -37,7 +37,7 @@ def _data_folder(config) -> Path:
 def on_config(config):
     set_current(None)
     try:
-        site = Site.build(_data_folder(config), config.site_url or "")
+        site = Site.build(_data_folder(config), config.site_url or "", config.site_name)
     except DataError as error:
         raise PluginError(error.report()) from None
     set_current(site)

@@ -117,8 +117,9 @@ def label(value: str) -> str:
 class Renderer:
     """Renders pages for one Chronicle; `site_url` makes permanent addresses absolute."""
 
-    def __init__(self, chronicle: Chronicle, site_url: str = ""):
+    def __init__(self, chronicle: Chronicle, site_url: str = "", site_name: str = "The Chronicle"):
         self.chronicle = chronicle
+        self.site_name = site_name
         self.site_url = site_url.rstrip("/") + "/" if site_url else ""
         self.env = Environment(
             loader=PackageLoader("macros", "templates"),
@@ -144,9 +145,11 @@ class Renderer:
             # Front matter: the theme prints title and description unescaped (<title>, meta tags).
             front_matter=lambda v: Markup(json.dumps(html.escape(str(v)), ensure_ascii=False)),
             plural=lambda n, word: f"{n} {word}{'' if n == 1 else 's'}",
+            heading=_title,
         )
         self.env.globals.update(
             chronicle=chronicle,
+            site_name=site_name,
             affiliations=AFFILIATIONS,
             kinds=KIND_LABELS,
             statuses=STATUS_LABELS,

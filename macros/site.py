@@ -23,10 +23,10 @@ class Site:
     renderer: Renderer
 
     @classmethod
-    def build(cls, data_dir: Path, site_url: str = "") -> Site:
+    def build(cls, data_dir: Path, site_url: str = "", site_name: str = "The Chronicle") -> Site:
         dataset = load(data_dir)
         chronicle = Chronicle(dataset)
-        return cls(dataset, chronicle, Renderer(chronicle, site_url))
+        return cls(dataset, chronicle, Renderer(chronicle, site_url, site_name))
 
     def pages(self):
         """(path of the page's Markdown, the Markdown, the record's YAML file) for every record."""

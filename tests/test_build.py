@@ -279,6 +279,7 @@ def test_site_url_and_repo_url_make_addresses_and_edit_links(tmp_path):
     html = (site / "episodes/2018-06-test-proposal.html").read_text(encoding="utf-8")
     assert '<link rel="canonical" href="https://example.org/chronicle/episodes/2018-06-test-proposal.html">' in html
     assert 'href="https://example.org/chronicle/episodes/2018-06-test-proposal.html"' in html  # cite this page
+    assert "Suggested citation: “Moscow proposes reaffirming the 1933 commitment.” <em>The Chronicle</em>, <a" in html
     edit = "https://github.com/example/chronicle/edit/main/tests/fixtures/small/episodes/2018-06-test-proposal.yml"
     assert f'href="{edit}"' in html
     timeline = (site / "timeline.html").read_text(encoding="utf-8")

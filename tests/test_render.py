@@ -134,3 +134,16 @@ def test_plain_text_starting_a_line_opens_no_block(hostile):
     html = as_page(str(escape_text(hostile)))
     assert html.startswith("<p>") and html.endswith("</p>"), html
     assert html[3:-4].replace("&gt;", ">") == hostile
+
+
+def test_each_record_page_suggests_a_citation(renderer):
+    episode = renderer.chronicle.episodes["2018-06-test-proposal"]
+    page = renderer.record_page(episode)
+    address = "https://example.org/c/episodes/2018-06-test-proposal.html"
+    title = "Moscow proposes reaffirming the 1933 commitment"
+    assert f"Suggested citation: “{title}.” *The Chronicle*, [{address}]" in page
+    # The episode has quotes: the reader is told to cite their source too.
+    assert "to cite a quote, cite its source as well" in page
+    treaty = renderer.record_page(renderer.chronicle.treaties["test-treaty"])
+    assert "Suggested citation: “Test Agreement.” *The Chronicle*" in treaty
+    assert "cite its source as well" not in treaty
