@@ -18,6 +18,7 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
+from conftest import mkdocs_build
 from sitetools import (
     COLLECTIONS,
     PHONE,
@@ -48,8 +49,6 @@ PAGES_ENV = {
 @pytest.fixture(scope="session")
 def pages_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The site from data/ built as the Pages workflow builds it: with its public address and repository."""
-    from conftest import mkdocs_build
-
     site = tmp_path_factory.mktemp("pages") / "site"
     result = mkdocs_build(REPO / "data", site, **PAGES_ENV)
     assert result.returncode == 0, result.stderr
@@ -178,6 +177,17 @@ def test_home_timeline_episode_treaty_actor_source_and_back(page, real_site):
         page.go_back()
         page.wait_for_url(re.compile(re.escape(expected) + "$"))
         assert path_of(page) == expected
+
+
+def test_a_treaty_heading_shows_the_full_name_under_the_short_one(page):
+    page.goto(page.base + "treaties/new-start.html")
+    heading = page.locator("article h1")
+    full_name = heading.locator(".chronicle-fullname")
+    assert full_name.inner_text().startswith("Treaty between the United States of America")
+    # On a line of its own, under the short name, with no stray ¶ on a line below it.
+    assert full_name.bounding_box()["y"] > heading.bounding_box()["y"] + 20
+    assert not heading.locator(".headerlink").is_visible()
+    assert heading.inner_text().splitlines()[0].strip() == "New START"
 
 
 # --- Search -------------------------------------------------------------------------
