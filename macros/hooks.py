@@ -19,14 +19,19 @@ if __name__ != "macros.hooks":  # loaded by MkDocs from its path, not imported a
     for _name in [name for name in sys.modules if name == "macros" or name.startswith("macros.")]:
         del sys.modules[_name]
 
+import logging  # noqa: E402
+
 from mkdocs.exceptions import PluginError  # noqa: E402
 from mkdocs.plugins import event_priority  # noqa: E402
 from mkdocs.structure.files import File  # noqa: E402
+from mkdocs.utils import CountHandler  # noqa: E402
 
 from macros.load import DataError, data_dir  # noqa: E402
+from macros.publish import Publication, check_links  # noqa: E402
 from macros.site import Site, set_current  # noqa: E402
 
 _edit_urls: dict[str, str] = {}
+_publication: Publication | None = None
 
 
 def _data_folder(config) -> Path:
@@ -41,6 +46,11 @@ def on_config(config):
     except DataError as error:
         raise PluginError(error.report()) from None
     set_current(site)
+    # MkDocs empties site_dir before it writes: give it a folder of its own,
+    # swapped in only when the whole build has succeeded.
+    global _publication
+    _publication = Publication(Path(config.site_dir))
+    config.site_dir = str(_publication.staging)
     return config
 
 
@@ -75,3 +85,38 @@ def on_serve(server, config, builder):
     server.watch(str(_data_folder(config)))
     server.watch(str(REPOSITORY / "macros"))
     return server
+
+
+def _strict_warnings() -> int:
+    """MkDocs counts strict-mode warnings and aborts only after on_post_build: count them first."""
+    return sum(
+        count
+        for handler in logging.getLogger("mkdocs").handlers
+        if isinstance(handler, CountHandler)
+        for _, count in handler.get_counts()
+    )
+
+
+@event_priority(-100)  # after every plugin has written its files
+def on_post_build(config):
+    global _publication
+    publication, _publication = _publication, None
+    if publication is None:
+        return
+    broken = check_links(publication.staging)
+    if broken or (config.strict and _strict_warnings()):
+        publication.discard()
+        if broken:
+            listed = "\n".join(f"  {link}" for link in broken[:50])
+            more = f"\n  ... and {len(broken) - 50} more" if len(broken) > 50 else ""
+            raise PluginError(f"{len(broken)} broken links in the built site; nothing was published:\n{listed}{more}")
+        return  # MkDocs aborts next, naming the warnings
+    publication.publish()
+    config.site_dir = str(publication.target)
+
+
+def on_build_error(error):
+    global _publication
+    if _publication is not None:
+        _publication.discard()
+        _publication = None
