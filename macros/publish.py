@@ -42,12 +42,15 @@ def _targets(html: str) -> tuple[list[str], set[str]]:
     return [unquote(link) for link in _LINK.findall(html)], set(_ANCHOR.findall(html))
 
 
-def check_links(site: Path) -> list[BrokenLink]:
+def check_links(site: Path, root: str = "/") -> list[BrokenLink]:
     """Every link between the site's own files, and every #fragment, must resolve.
 
     Links that leave the site (http, mailto ...) are the sources' business and
     are not followed; a link that climbs above the site's root is broken.
+    `root` is the path the site is published at (`/chronicle/` for
+    https://example.org/chronicle/): a link from the root starts with it.
     """
+    root = "/" + root.strip("/") + "/" if root.strip("/") else "/"
     pages: dict[str, tuple[list[str], set[str]]] = {}
     for path in site.rglob("*.html"):
         pages[path.relative_to(site).as_posix()] = _targets(path.read_text(encoding="utf-8", errors="replace"))
@@ -59,14 +62,18 @@ def check_links(site: Path) -> list[BrokenLink]:
             if parts.scheme or parts.netloc:
                 continue
             if parts.path:
-                # A path from the root (the theme's 404 page has them) is read from the site's root.
-                base = "" if parts.path.startswith("/") else posixpath.dirname(page)
-                target = posixpath.normpath(posixpath.join(base, parts.path.lstrip("/")))
+                if parts.path.startswith("/"):  # from the root: the theme's 404 page has such links
+                    if not parts.path.startswith(root):
+                        broken.append(BrokenLink(page, link, f"outside the site's root {root}"))
+                        continue
+                    target = posixpath.normpath(parts.path[len(root) :] or ".")
+                else:
+                    target = posixpath.normpath(posixpath.join(posixpath.dirname(page), parts.path))
                 if target == ".." or target.startswith("../"):
                     broken.append(BrokenLink(page, link, "climbs above the site's root"))
                     continue
                 if parts.path.endswith("/"):
-                    target = posixpath.join(target, "index.html")
+                    target = posixpath.normpath(posixpath.join(target, "index.html"))
             else:
                 target = page
             if target not in pages and not (site / target).is_file():
