@@ -37,7 +37,7 @@ from mkdocs.utils import CountHandler  # noqa: E402
 
 from macros.load import DataError, data_dir  # noqa: E402
 from macros.model import Record  # noqa: E402
-from macros.publish import Publication, check_links  # noqa: E402
+from macros.publish import Publication, check_links, with_security_headers  # noqa: E402
 from macros.render import INDEXES  # noqa: E402
 from macros.site import Site, current, set_current  # noqa: E402
 
@@ -153,7 +153,11 @@ def on_env(env, config, files):
 def on_post_page(output, page, config):
     if isinstance(page, RecordPage):
         page.content = None  # written: no need to hold every page until the build ends
-    return output
+    return with_security_headers(output)
+
+
+def on_post_template(output_content, template_name, config):
+    return with_security_headers(output_content) if template_name.endswith(".html") else output_content
 
 
 def _strict_warnings() -> int:
