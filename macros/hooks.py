@@ -43,6 +43,7 @@ from macros.site import Site, current, set_current  # noqa: E402
 
 # The hook module is made anew on every rebuild of `mkdocs serve`; the process is not.
 _SERVING = "CHRONICLE_SERVING"
+_LAST_GOOD = "CHRONICLE_LAST_GOOD_DATA"
 _ANCHOR = re.compile(r'\sid="([^"]+)"')
 
 _publication: Publication | None = None
@@ -85,7 +86,9 @@ def _data_folder(config) -> Path:
 
 def _last_good(config) -> Path:
     """Where `serve` keeps a copy of the last data folder that loaded without a fault."""
-    return Path(config.site_dir).parent / (Path(config.site_dir).name + "-last-good-data")
+    folder = Path(config.site_dir).parent / (Path(config.site_dir).name + "-last-good-data")
+    os.environ[_LAST_GOOD] = str(folder)
+    return folder
 
 
 def on_startup(command, dirty):
@@ -193,6 +196,11 @@ def on_build_error(error):
     if _publication is not None:
         _publication.discard()
         _publication = None
+
+
+def on_shutdown():
+    if os.environ.get(_LAST_GOOD):
+        shutil.rmtree(os.environ.pop(_LAST_GOOD), ignore_errors=True)
 
 
 def on_serve(server, config, builder):
