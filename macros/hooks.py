@@ -129,9 +129,8 @@ def on_files(files, config):
         file = File.generated(config, page, content="")
         files.append(file)
         RecordPage(file, config, site, record)
-    for path, text in site.downloads().items():
-        files.append(File.generated(config, f"downloads/{path}", content=text))
-    files.append(File.generated(config, "feed.xml", content=site.feed()))
+    for path, text in site.files().items():
+        files.append(File.generated(config, path, content=text))
     return files
 
 
