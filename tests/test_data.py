@@ -171,3 +171,16 @@ def test_the_site_builds_from_data(real_site: Path):
     assert "2017-us-reply-letter-on-1933-commitment" in proposals
     assert "2018-07-us-refusal-letter-before-helsinki" in proposals
     assert (real_site / "actors/sergey-lavrov.html").is_file()
+
+
+def test_the_comparison_with_the_incidents_at_sea_agreement_is_putins(chronicle):
+    kremlin = "kremlin-2020-09-25-statement-information-security"
+    records = [
+        chronicle.episodes["2020-09-25-putin-proposes-non-interference-guarantees"],
+        chronicle.treaties["information-space-incidents-agreement-proposal-2020"],
+        chronicle.treaties["incidents-at-sea-agreement-1972"],
+    ]
+    for record in records:
+        assert kremlin in record.sources, record.id
+        assert "likened" in record.summary, record.id
+        assert not re.search(r"RT (likens|describes|described)", record.summary), record.id
