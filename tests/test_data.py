@@ -184,3 +184,11 @@ def test_the_comparison_with_the_incidents_at_sea_agreement_is_putins(chronicle)
         assert kremlin in record.sources, record.id
         assert "likened" in record.summary, record.id
         assert not re.search(r"RT (likens|describes|described)", record.summary), record.id
+
+
+def test_the_drafts_provisions_rest_on_the_published_text_not_on_the_blog(chronicle):
+    draft = chronicle.treaties["draft-us-russia-treaty-on-security-guarantees-2021"]
+    assert "mfa-russia-2021-12-17-draft-security-guarantees" in draft.sources
+    assert draft.provisions and all("(draft text)" in provision for provision in draft.provisions)
+    assert not any("blog" in provision for provision in draft.provisions)
+    assert "own news text, not in the Washington Post" in normalized(draft.summary)
