@@ -192,3 +192,21 @@ def test_the_drafts_provisions_rest_on_the_published_text_not_on_the_blog(chroni
     assert draft.provisions and all("(draft text)" in provision for provision in draft.provisions)
     assert not any("blog" in provision for provision in draft.provisions)
     assert "own news text, not in the Washington Post" in normalized(draft.summary)
+
+
+def test_the_proposed_reaffirmation_is_its_own_record_beside_the_1933_letters(chronicle):
+    letters = chronicle.treaties["roosevelt-litvinov-agreement"]
+    assert [str(entry.date) for entry in letters.history] == ["1933-11-16"]
+    reaffirmation = chronicle.treaties["reaffirmation-of-1933-commitment-proposal-2017"]
+    assert reaffirmation.kind == "proposal"
+    linked = reaffirmation.predecessor == letters.id or f"treaties/{letters.id}.md" in reaffirmation.summary
+    assert linked
+    assert f"treaties/{reaffirmation.id}.md" in letters.summary
+    events = [(str(entry.date)[:4], entry.event, entry.by) for entry in reaffirmation.history]
+    assert events == [
+        ("2017", "proposed", "russia"),
+        ("2017", "rejected", "united-states"),
+        ("2018", "proposed", "russia"),
+        ("2018", "rejected", "united-states"),
+    ]
+    assert all("source" in (entry.note or "") for entry in reaffirmation.history)
