@@ -210,3 +210,19 @@ def test_the_proposed_reaffirmation_is_its_own_record_beside_the_1933_letters(ch
         ("2018", "rejected", "united-states"),
     ]
     assert all("source" in (entry.note or "") for entry in reaffirmation.history)
+
+
+ANONYMOUS_SOURCE = "inforos-2018-us-avoids-recommitting"
+
+
+def test_the_anonymous_ministry_source_stays_anonymous_and_attributed(chronicle):
+    statement = chronicle.episodes["2018-11-foreign-ministry-source-on-us-refusals"]
+    assert statement.by is None, "the ministry is not on record, only an unnamed source in it"
+    assert "unnamed" in statement.title.lower()
+    resting = [e for e in chronicle.episodes.values() if e.sources == [ANONYMOUS_SOURCE]]
+    assert len(resting) >= 5
+    for episode in resting:
+        summary = normalized(episode.summary)
+        assert re.search(r"\bsource\b", summary), episode.id
+        if episode.kind == "proposal":
+            assert "rests on the source" in summary, episode.id
