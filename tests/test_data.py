@@ -226,3 +226,20 @@ def test_the_anonymous_ministry_source_stays_anonymous_and_attributed(chronicle)
         assert re.search(r"\bsource\b", summary), episode.id
         if episode.kind == "proposal":
             assert "rests on the source" in summary, episode.id
+
+
+def test_new_start_records_russias_announced_suspension_and_the_us_answer(chronicle):
+    new_start = chronicle.treaties["new-start"]
+    assert new_start.status == "expired"
+    announced = [e for e in new_start.history if str(e.date) == "2023-02-21"]
+    assert len(announced) == 1
+    entry = announced[0]
+    assert (entry.event, entry.by, entry.source) == ("suspended", "russia", "kremlin-2023-02-21-address-federal-assembly")
+    assert entry.episode and chronicle.episodes[entry.episode].by == "vladimir-putin"
+    answers = [reply for _, reply in chronicle.thread(chronicle.episodes[entry.episode])]
+    assert any(reply.by == "us-state-department" and "legally invalid" in reply.summary for reply in answers)
+    summary = normalized(new_start.summary)
+    assert "Russia suspended it" not in summary
+    assert "suspending its participation" in summary and "legally invalid" in summary
+    expiry = new_start.history[-1]
+    assert (str(expiry.date), expiry.event, expiry.source) == ("2026-02-05", "expired", "new-start-2010-treaty-text")
