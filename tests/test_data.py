@@ -144,8 +144,8 @@ def test_replies_point_at_what_they_answer(chronicle):
 
 def test_treaties_have_their_life_histories_sourced(chronicle):
     inf = chronicle.treaties["inf-treaty"]
-    assert inf.status == "withdrawn"
-    assert {"signed", "entered-into-force", "withdrawn"} <= {h.event for h in inf.history}
+    assert inf.status == "terminated"
+    assert {"signed", "entered-into-force", "withdrawn", "terminated"} <= {h.event for h in inf.history}
     new_start = chronicle.treaties["new-start"]
     assert {"signed", "extended", "suspended", "expired"} <= {h.event for h in new_start.history}
     for treaty in chronicle.treaties.values():
@@ -243,3 +243,20 @@ def test_new_start_records_russias_announced_suspension_and_the_us_answer(chroni
     assert "suspending its participation" in summary and "legally invalid" in summary
     expiry = new_start.history[-1]
     assert (str(expiry.date), expiry.event, expiry.source) == ("2026-02-05", "expired", "new-start-2010-treaty-text")
+
+
+def test_the_inf_treaty_ended_with_the_us_withdrawal_and_russia_suspended_it_first(chronicle):
+    inf = chronicle.treaties["inf-treaty"]
+    assert inf.status == "terminated"
+    events = [(str(entry.date), entry.event, entry.by) for entry in inf.history]
+    assert ("2019-08-02", "terminated", None) in events
+    assert events[-1][:2] == ("2019-08-02", "terminated")
+    assert ("2019-02-02", "suspended", "russia") in events
+    assert ("2019-03-04", "suspended", "russia") in events
+    for entry in inf.history:
+        if entry.by == "russia":
+            assert entry.source and entry.episode, entry
+    russian_suspension = chronicle.episodes["2019-02-02-russia-suspends-participation-in-inf-treaty"]
+    assert russian_suspension.responds_to == "2019-02-01-us-announces-inf-withdrawal"
+    announcement = chronicle.episodes["2019-02-01-us-announces-inf-withdrawal"]
+    assert "suspend its obligations under the INF Treaty" in announcement.title
