@@ -260,3 +260,12 @@ def test_the_inf_treaty_ended_with_the_us_withdrawal_and_russia_suspended_it_fir
     assert russian_suspension.responds_to == "2019-02-01-us-announces-inf-withdrawal"
     announcement = chronicle.episodes["2019-02-01-us-announces-inf-withdrawal"]
     assert "suspend its obligations under the INF Treaty" in announcement.title
+
+
+def test_the_posts_paraphrase_of_an_unnamed_official_is_attributed_to_the_official(chronicle):
+    episode = chronicle.episodes["2022-01-us-asks-russia-to-keep-written-response-secret"]
+    quotes = [q for q in episode.quotes if q.text.startswith("the written response will continue to fall short")]
+    assert len(quotes) == 1
+    quote = quotes[0]
+    assert quote.speaker is None
+    assert "official" in quote.attributed_to and "paraphrase" in quote.attributed_to
