@@ -269,3 +269,12 @@ def test_the_posts_paraphrase_of_an_unnamed_official_is_attributed_to_the_offici
     quote = quotes[0]
     assert quote.speaker is None
     assert "official" in quote.attributed_to and "paraphrase" in quote.attributed_to
+
+
+def test_the_secrecy_request_is_told_after_the_meeting_and_before_the_reply(chronicle):
+    order = [episode.id for episode in chronicle.timeline]
+    secrecy = order.index("2022-01-us-asks-russia-to-keep-written-response-secret")
+    assert order.index("2022-01-21-lavrov-blinken-meeting-geneva") < secrecy
+    assert order.index("2022-01-21-lavrov-urges-publication-of-us-response") < secrecy
+    assert secrecy < order.index("2022-01-26-us-delivers-written-response")
+    assert str(chronicle.episodes[order[secrecy]].date).endswith("?"), "the day is inferred, so it stays marked"
