@@ -278,3 +278,12 @@ def test_the_secrecy_request_is_told_after_the_meeting_and_before_the_reply(chro
     assert order.index("2022-01-21-lavrov-urges-publication-of-us-response") < secrecy
     assert secrecy < order.index("2022-01-26-us-delivers-written-response")
     assert str(chronicle.episodes[order[secrecy]].date).endswith("?"), "the day is inferred, so it stays marked"
+
+
+def test_the_link_from_zakharovas_reply_to_wray_is_labelled_an_inference(chronicle):
+    reply = chronicle.episodes["2020-09-zakharova-rejects-wray-accusations"]
+    assert reply.responds_to == "2020-09-17-wray-testifies-on-russian-election-interference"
+    summary = normalized(reply.summary)
+    assert "the Chronicle's inference" in summary
+    assert '"these accusations"' in summary
+    assert "accusations made in Wray's testimony" not in summary
