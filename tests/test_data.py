@@ -287,3 +287,15 @@ def test_the_link_from_zakharovas_reply_to_wray_is_labelled_an_inference(chronic
     assert "the Chronicle's inference" in summary
     assert '"these accusations"' in summary
     assert "accusations made in Wray's testimony" not in summary
+
+
+def test_lavrovs_two_accusations_are_apart_and_mueller_is_named_in_the_quote(chronicle):
+    interview = chronicle.episodes["2019-09-04-lavrov-vladivostok-interview"]
+    texts = [quote.text for quote in interview.quotes]
+    obama = [text for text in texts if "Obama" in text]
+    democrats = [text for text in texts if "Russia card" in text]
+    assert len(obama) == 1 and len(democrats) == 1
+    assert "Russia card" not in obama[0] and "Obama" not in democrats[0]
+    if "robert-mueller" in interview.actors:
+        assert "Mueller" in democrats[0], "an actor named only in a cut clause"
+    assert any(text.startswith("those proposals concern spheres of strategic stability") for text in texts)
