@@ -299,3 +299,9 @@ def test_lavrovs_two_accusations_are_apart_and_mueller_is_named_in_the_quote(chr
     if "robert-mueller" in interview.actors:
         assert "Mueller" in democrats[0], "an actor named only in a cut clause"
     assert any(text.startswith("those proposals concern spheres of strategic stability") for text in texts)
+
+
+def test_antonov_says_the_same_ideas_came_before_2022(chronicle):
+    summary = normalized(chronicle.episodes["2024-antonov-conditions-to-restore-trust"].summary)
+    assert "similar ideas before Russia began" in summary
+    assert '"special military campaign"' in summary
