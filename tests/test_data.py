@@ -305,3 +305,15 @@ def test_antonov_says_the_same_ideas_came_before_2022(chronicle):
     summary = normalized(chronicle.episodes["2024-antonov-conditions-to-restore-trust"].summary)
     assert "similar ideas before Russia began" in summary
     assert '"special military campaign"' in summary
+
+
+def test_the_drafts_were_handed_over_before_they_were_published(chronicle):
+    handed = chronicle.episodes["2021-12-15-russia-hands-draft-security-guarantees-to-us"]
+    published = chronicle.episodes["2021-12-17-russia-publishes-draft-security-guarantees"]
+    assert handed.kind == "proposal" and published.kind == "publication"
+    assert handed.date < published.date
+    replies = {reply.id for _, reply in chronicle.thread(handed)}
+    assert {"2022-01-26-us-delivers-written-response", "2022-01-26-nato-conveys-written-proposals"} <= replies
+    for treaty_id in handed.treaties:
+        first = chronicle.treaties[treaty_id].history[0]
+        assert (str(first.date), first.event, first.episode) == ("2021-12-15", "proposed", handed.id)
