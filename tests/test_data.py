@@ -317,3 +317,13 @@ def test_the_drafts_were_handed_over_before_they_were_published(chronicle):
     for treaty_id in handed.treaties:
         first = chronicle.treaties[treaty_id].history[0]
         assert (str(first.date), first.event, first.episode) == ("2021-12-15", "proposed", handed.id)
+
+
+def test_the_december_2021_thread_runs_to_russias_reply_and_the_invasion(chronicle):
+    handed = chronicle.episodes["2021-12-15-russia-hands-draft-security-guarantees-to-us"]
+    thread = {reply.id: depth for depth, reply in chronicle.thread(handed)}
+    assert thread.get("2022-02-17-russia-replies-to-us-written-response") == 2
+    invasion = chronicle.episodes["2022-02-24-russia-invades-ukraine"]
+    assert invasion.kind == "context"
+    assert {"kremlin-2022-02-24-address", "dantri-2024-russia-conditions-trust"} <= set(invasion.sources)
+    assert chronicle.previous(invasion).id == "2022-02-17-russia-replies-to-us-written-response"
