@@ -234,7 +234,11 @@ def test_new_start_records_russias_announced_suspension_and_the_us_answer(chroni
     announced = [e for e in new_start.history if str(e.date) == "2023-02-21"]
     assert len(announced) == 1
     entry = announced[0]
-    assert (entry.event, entry.by, entry.source) == ("suspended", "russia", "kremlin-2023-02-21-address-federal-assembly")
+    assert (entry.event, entry.by, entry.source) == (
+        "suspended",
+        "russia",
+        "kremlin-2023-02-21-address-federal-assembly",
+    )
     assert entry.episode and chronicle.episodes[entry.episode].by == "vladimir-putin"
     answers = [reply for _, reply in chronicle.thread(chronicle.episodes[entry.episode])]
     assert any(reply.by == "us-state-department" and "legally invalid" in reply.summary for reply in answers)
@@ -327,3 +331,26 @@ def test_the_december_2021_thread_runs_to_russias_reply_and_the_invasion(chronic
     assert invasion.kind == "context"
     assert {"kremlin-2022-02-24-address", "dantri-2024-russia-conditions-trust"} <= set(invasion.sources)
     assert chronicle.previous(invasion).id == "2022-02-17-russia-replies-to-us-written-response"
+
+
+@pytest.mark.parametrize(
+    ("episode_id", "kind", "official_source"),
+    [
+        ("2014-03-18-russia-annexes-crimea", "context", "kremlin-2014-03-18-crimea-treaty"),
+        (
+            "2014-03-us-sanctions-over-ukraine-and-crimea",
+            "sanction",
+            "ofac-2014-05-08-ukraine-related-sanctions-regulations",
+        ),
+        (
+            "2016-10-07-us-accuses-russia-of-election-interference",
+            "accusation",
+            "dhs-odni-2016-10-07-election-security",
+        ),
+    ],
+)
+def test_the_context_the_articles_name_has_its_episodes(chronicle, episode_id, kind, official_source):
+    episode = chronicle.episodes[episode_id]
+    assert episode.kind == kind
+    assert official_source in episode.sources
+    assert any(source in SEED_OF_SOURCE for source in episode.sources), "the article that names it is cited"
