@@ -354,3 +354,12 @@ def test_the_context_the_articles_name_has_its_episodes(chronicle, episode_id, k
     assert episode.kind == kind
     assert official_source in episode.sources
     assert any(source in SEED_OF_SOURCE for source in episode.sources), "the article that names it is cited"
+
+
+WHERE_PUBLISHED = re.compile(r"website|Federal Register|\.gov\b|\.ru\b|Wikisource|treaty series", re.IGNORECASE)
+
+
+def test_every_government_document_says_where_a_reader_can_find_it(chronicle):
+    for source in chronicle.sources.values():
+        if source.affiliation == "government" and not (source.url or source.archived_url):
+            assert WHERE_PUBLISHED.search(normalized(source.notes or "")), source.id
