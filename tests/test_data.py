@@ -373,3 +373,10 @@ def test_every_government_document_says_where_a_reader_can_find_it(chronicle):
     for source in chronicle.sources.values():
         if source.affiliation == "government" and not (source.url or source.archived_url):
             assert WHERE_PUBLISHED.search(normalized(source.notes or "")), source.id
+
+
+def test_no_link_in_a_record_is_broken_by_line_folding(chronicle):
+    records = [*chronicle.episodes.values(), *chronicle.treaties.values(), *chronicle.sources.values()]
+    for record in records:
+        for text in strings_in(record.model_dump(mode="json")):
+            assert not re.search(r"\]\([^)]*\s[^)]*\)", text), f"{record.id}: a link target holds a space"
