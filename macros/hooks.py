@@ -80,6 +80,22 @@ class RecordPage(Page):
         self.present_anchor_ids = set(_ANCHOR.findall(rendered.html))
 
 
+def _spare_record_pages(config) -> None:
+    """mkdocs-macros renders the Markdown of every page; a record page has none: skip it there.
+
+    Its macros serve the hand-written pages; on a thousand record pages its
+    per-page set-up alone costs about as much as rendering them.
+    """
+    events = config.plugins.events["page_markdown"]
+    for position, method in enumerate(events):
+        if type(getattr(method, "__self__", None)).__module__.startswith("mkdocs_macros"):
+
+            def hand_written_only(markdown, page, _macros=method, **kwargs):
+                return markdown if isinstance(page, RecordPage) else _macros(markdown, page=page, **kwargs)
+
+            events[position] = hand_written_only
+
+
 def _data_folder(config) -> Path:
     return data_dir(Path(config.config_file_path).parent / "data")
 
@@ -114,6 +130,7 @@ def on_config(config):
         config.extra["chronicle_fault"] = error.report()
         site = Site.build(_last_good(config), config.site_url or "", config.site_name)
     set_current(site)
+    _spare_record_pages(config)
     # MkDocs empties site_dir before it writes: give it a folder of its own,
     # swapped in only when the whole build has succeeded.
     global _publication
