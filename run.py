@@ -5,6 +5,8 @@
     python3 run.py build   build the site into site/ (mkdocs build --strict)
     python3 run.py test    run the whole test suite
     python3 run.py check   validate data/ (or $CHRONICLE_DATA) and list every fault
+    python3 run.py new episode|treaty|actor|source ID
+                           write data/<collection>/ID.yml with its fields laid out, to fill in
 
 Each creates .venv at the repository root and installs the pinned
 requirements into it when they are missing or have changed; `test` also
@@ -80,6 +82,9 @@ def main(argv: list[str]) -> int:
     if command == "check":
         ensure_python_packages()
         return subprocess.call([PYTHON, "-m", "macros", "check", *rest], env=env)
+    if command == "new":
+        ensure_python_packages()
+        return subprocess.call([PYTHON, "-m", "macros", "new", *rest], env=env)
     print(__doc__)
     return 0 if command in ("help", "-h", "--help") else 2
 
