@@ -276,7 +276,7 @@ def describe_vnu(messages: list[dict]) -> str:
 def linkchecker(start: str, work: Path, anchors: bool = True) -> subprocess.CompletedProcess[str]:
     """linkchecker from `start` over every internal link (and #fragment), at full speed on loopback."""
     if not LINKCHECKER.exists():
-        pytest.fail(f"{LINKCHECKER} is missing: install requirements.txt")
+        pytest.fail(f"{LINKCHECKER} is missing: install requirements/tests.txt")
     config = work / "linkcheckerrc"
     config.write_text(
         "[checking]\n"
