@@ -7,6 +7,7 @@
     python3 run.py check   validate data/ (or $CHRONICLE_DATA) and list every fault
     python3 run.py new episode|treaty|actor|source ID
                            write data/<collection>/ID.yml with its fields laid out, to fill in
+    python3 run.py hooks   install the development tools and the pre-commit hooks (.pre-commit-config.yaml)
 
 Each creates .venv at the repository root and installs the locked
 requirements into it, hash-checked, when they are missing or have changed:
@@ -87,6 +88,9 @@ def main(argv: list[str]) -> int:
     if command == "check":
         ensure_python_packages()
         return subprocess.call([PYTHON, "-m", "macros", "check", *rest], env=env)
+    if command == "hooks":
+        ensure_python_packages(DEV)
+        return subprocess.call([tool("pre-commit"), "install"], env=env)
     if command == "new":
         ensure_python_packages()
         return subprocess.call([PYTHON, "-m", "macros", "new", *rest], env=env)
