@@ -13,7 +13,8 @@ not). Each step is tried on a copy of the project in a temporary folder:
   2. as-is     `zensical build` of mkdocs.yml unchanged (hooks, macros and all)
   3. pre-built the record pages written by `build-pages`, with hooks: and the macros
                plugin taken out of the configuration
-  4. pages     which of the Chronicle's addresses the build wrote
+  4. hooks     the same with `hooks:` put back: does Zensical run the hook?
+Each build reports which of the Chronicle's addresses it wrote.
 
 The report is Markdown (stdout, and appended to --report: CI passes $GITHUB_STEP_SUMMARY).
 The exit status is 0 whatever Zensical does; 2 only when the trial itself cannot run.
@@ -61,7 +62,11 @@ def run(command: list[str | Path], cwd: Path, timeout: int = 900) -> subprocess.
 def last_error(result: subprocess.CompletedProcess[str], lines: int = 3) -> str:
     """The lines of the output that say what went wrong, shortest first."""
     text = (result.stderr or "") + (result.stdout or "")
-    found = [line.strip() for line in text.splitlines() if re.search(r"error|Error|ERROR|Traceback|failed", line)]
+    found = [
+        line.strip()
+        for line in text.splitlines()
+        if re.search(r"error|Error|ERROR|failed", line) and not line.startswith("Traceback")
+    ]
     chosen = found[-lines:] or [line.strip() for line in text.splitlines() if line.strip()][-lines:]
     return " / ".join(chosen)[:600] or f"exit status {result.returncode}"
 
@@ -171,6 +176,22 @@ def trial(work: Path) -> list[Step]:
     step = build(zensical, fed, "without hooks and macros")
     if not prebuilt.ok and step.ok:
         step.detail += " (hand-written pages only, their {{ macro() }} calls left as text)"
+    steps.append(step)
+
+    # The same, with the hook put back: does Zensical run it (record pages appear) or pass over it?
+    hooked = work / "hooked"
+    hooked.mkdir()
+    copy_project(hooked)
+    without_engine_glue(hooked / "mkdocs.yml")
+    with (hooked / "mkdocs.yml").open("a", encoding="utf-8") as config:
+        config.write("hooks:\n  - macros/hooks.py\n")
+    step = build(zensical, hooked, "hooks: kept")
+    if step.ok:
+        runs = any((hooked / "site" / "episodes").glob("*.html"))
+        step.ok = runs
+        step.detail = ("the hook ran: " if runs else "ignored: the build passes but writes no record page; ") + (
+            step.detail
+        )
     steps.append(step)
     return steps
 
