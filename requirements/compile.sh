@@ -7,6 +7,6 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 for name in site tests lint dev; do
-  uv pip compile --quiet --universal --python-version 3.11.5 --generate-hashes --annotation-style line \
-    --custom-compile-command "requirements/compile.sh" "$@" "$name.in" -o "$name.txt"
+  # The header of each .txt keeps this command, which Dependabot reads to recompile the same way.
+  uv pip compile --quiet --universal --python-version 3.11.5 --generate-hashes "$@" "$name.in" -o "$name.txt"
 done
