@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import os
 import re
@@ -28,13 +29,15 @@ def hooks() -> list[dict]:
     return [hook for repo in config["repos"] for hook in repo["hooks"]]
 
 
-def repository_files() -> list[str]:
+@functools.cache
+def repository_files() -> tuple[str, ...]:
+    """The project's files, as pre-commit sees them: no environments, caches or builds."""
     skipped = {".venv", "node_modules", ".git", "site", "__pycache__", ".pytest_cache", ".ruff_cache"}
-    return [
-        path.relative_to(REPO).as_posix()
-        for path in REPO.rglob("*")
-        if path.is_file() and not skipped.intersection(path.relative_to(REPO).parts)
-    ]
+    found = []
+    for folder, subfolders, files in os.walk(REPO):
+        subfolders[:] = [name for name in subfolders if name not in skipped]
+        found += [(Path(folder) / name).relative_to(REPO).as_posix() for name in files]
+    return tuple(found)
 
 
 def executable(word: str) -> Path:
