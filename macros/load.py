@@ -108,7 +108,8 @@ def data_dir(default: str | os.PathLike[str] = "data") -> Path:
 
 def display_path(path: Path) -> str:
     """The path as listed, relative to the working folder when inside it (a symlink is not followed)."""
-    for absolute, cwd in ((Path(os.path.abspath(path)), Path.cwd()), (path.resolve(), Path.cwd().resolve())):
+    listed = Path(os.path.abspath(path))
+    for absolute, cwd in ((listed, Path.cwd()), (listed.parent.resolve() / listed.name, Path.cwd().resolve())):
         try:
             return str(absolute.relative_to(cwd))
         except ValueError:
