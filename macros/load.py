@@ -150,10 +150,13 @@ def _read_bytes(path: Path) -> bytes | str:
         handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError as error:
         return f"cannot be read: {error.strerror}"
-    with os.fdopen(handle, "rb") as file:
-        if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
-            return "not a regular file: refused"
-        raw = file.read(MAX_FILE_BYTES + 1)
+    try:
+        with os.fdopen(handle, "rb") as file:
+            if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+                return "not a regular file: refused"
+            raw = file.read(MAX_FILE_BYTES + 1)
+    except OSError as error:
+        return f"cannot be read: {error.strerror}"
     if len(raw) > MAX_FILE_BYTES:
         return f"a record file is at most {MAX_FILE_BYTES:,} bytes (256 KiB)"
     return raw
@@ -376,14 +379,23 @@ def _validate(
 def _collection_files(folder: Path, root: Path, faults: list[Fault]) -> dict[str, Path]:
     """Record files by id; README.md and dotfiles are ignored, anything else is a fault."""
     records: dict[str, Path] = {}
-    if folder.is_symlink() and not folder.resolve().is_relative_to(root):
-        faults.append(
-            Fault(display_path(folder), 0, "", "a symbolic link to a folder outside the data folder: refused")
-        )
-        return records
+    if folder.is_symlink():
+        try:
+            inside = folder.resolve(strict=True).is_relative_to(root)
+        except (OSError, RuntimeError):  # a dangling link, or a loop of links
+            inside = False
+        if not inside:
+            message = "a symbolic link to a folder outside the data folder, or to nothing: refused"
+            faults.append(Fault(display_path(folder), 0, "", message))
+            return records
     if not folder.is_dir():
         return records
-    for entry in sorted(folder.iterdir()):
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError as error:
+        faults.append(Fault(display_path(folder), 0, "", f"cannot be read: {error.strerror}"))
+        return records
+    for entry in entries:
         shown = display_path(entry)
         if entry.name.startswith(".") or entry.name == "README.md":
             continue
