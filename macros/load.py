@@ -7,6 +7,7 @@ fault of the folder is collected in one pass, each as
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import stat
@@ -108,13 +109,18 @@ def data_dir(default: str | os.PathLike[str] = "data") -> Path:
 
 def display_path(path: Path) -> str:
     """The path as listed, relative to the working folder when inside it (a symlink is not followed)."""
-    listed = Path(os.path.abspath(path))
-    for absolute, cwd in ((listed, Path.cwd()), (listed.parent.resolve() / listed.name, Path.cwd().resolve())):
+    path = Path(path)
+    return str(_shown_folder(os.path.abspath(path.parent), os.getcwd()) / path.name)
+
+
+@functools.lru_cache(maxsize=64)
+def _shown_folder(folder: str, cwd: str) -> Path:
+    for absolute, base in ((Path(folder), Path(cwd)), (Path(folder).resolve(), Path(cwd).resolve())):
         try:
-            return str(absolute.relative_to(cwd))
+            return absolute.relative_to(base)
         except ValueError:
             continue
-    return str(path)
+    return Path(folder)
 
 
 def _file_problem(path: Path, root: Path) -> str | None:
@@ -204,7 +210,7 @@ def _read_document(path: Path, shown: str, faults: list[Fault]) -> _Document | N
         byte = raw[error.start]
         faults.append(Fault(shown, line, "", f"not valid UTF-8 (byte 0x{byte:02x}); save the file as UTF-8"))
         return None
-    problem = _nesting_problem(text)
+    problem, aliased = _nesting_problem(text)
     if problem:
         faults.append(Fault(shown, problem[0], "", problem[1]))
         return None
@@ -214,7 +220,7 @@ def _read_document(path: Path, shown: str, faults: list[Fault]) -> _Document | N
         if node is None:
             faults.append(Fault(shown, 1, "", "the file is empty"))
             return None
-        problem = _structure_problem(node)
+        problem = _structure_problem(node, aliased)
         if problem:
             faults.append(Fault(shown, problem[0], "", problem[1]))
             return None
@@ -236,36 +242,42 @@ def _read_document(path: Path, shown: str, faults: list[Fault]) -> _Document | N
     return _Document(value, node)
 
 
-def _nesting_problem(text: str) -> tuple[int, str] | None:
-    """Refuse deep nesting and recursive aliases from libyaml's events, before any node is built.
+def _nesting_problem(text: str) -> tuple[tuple[int, str] | None, bool]:
+    """Refuse deep nesting and recursive aliases from libyaml's events, before any node is built;
+    and say whether the file has aliases at all.
 
     The event parser keeps its state on the heap, and the scan stops at the first level too deep:
     a file of a hundred thousand "[" costs twenty events here, not a crash in the composer.
     """
     parser = _BaseLoader(text)
     open_anchors: list[str | None] = []
+    aliased = False
     try:
         while parser.check_event():
             event = parser.get_event()
             if isinstance(event, yaml.CollectionStartEvent):
                 open_anchors.append(event.anchor)
                 if len(open_anchors) > MAX_DEPTH:
+                    line = event.start_mark.line + 1
                     return (
-                        event.start_mark.line + 1,
+                        line,
                         f"lists and mappings nested more than {MAX_DEPTH} deep: a record needs four at most",
-                    )
+                    ), aliased
             elif isinstance(event, yaml.CollectionEndEvent):
                 open_anchors.pop()
-            elif isinstance(event, yaml.AliasEvent) and event.anchor in open_anchors:
-                return (
-                    event.start_mark.line + 1,
-                    f"the alias *{event.anchor} is inside the value it names (a recursive alias): refused",
-                )
+            elif isinstance(event, yaml.AliasEvent):
+                aliased = True
+                if event.anchor in open_anchors:
+                    line = event.start_mark.line + 1
+                    return (
+                        line,
+                        f"the alias *{event.anchor} is inside the value it names (a recursive alias): refused",
+                    ), aliased
     except yaml.YAMLError:
-        return None  # reading the document again reports the syntax error with its line
+        return None, aliased  # reading the document again reports the syntax error with its line
     finally:
         parser.dispose()
-    return None
+    return None, aliased
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:
@@ -295,9 +307,10 @@ def _expansion(root: yaml.Node) -> tuple[int, int, int]:
     return size[id(root)], len(size), depth[id(root)]
 
 
-def _structure_problem(root: yaml.Node) -> tuple[int, str] | None:
+def _structure_problem(root: yaml.Node, aliased: bool) -> tuple[int, str] | None:
     """Refuse alias bombs before they are expanded, nesting deepened by aliases, and repeated keys."""
-    total, distinct, deepest = _expansion(root)
+    # Without aliases the nodes form a tree, already no deeper than the events were.
+    total, distinct, deepest = _expansion(root) if aliased else (0, 0, 0)
     if deepest > MAX_DEPTH:
         return (
             root.start_mark.line + 1,

@@ -78,6 +78,7 @@ class _LinkCollector(HTMLParser):
                 self.targets.append(value)
 
 
+_BRACKETS = re.compile(r"\\.|[\[\]]", re.DOTALL)  # an escaped character is a pair, never a bracket
 _BLOCKS = re.compile(r"\n[ \t]*\n")
 _MARKERS = re.compile(r"(?:>|[-*+](?=\s)|[0-9]{1,9}[.)](?=\s))[ \t]*")
 
@@ -99,16 +100,11 @@ def _nesting(line: str) -> int:
 def markdown_problem(text: str) -> str | None:
     """Why a Markdown text is beyond what converts in linear time, or None. One pass over the text."""
     depth, deepest = 0, 0
-    escaped = False
-    for char in text:
-        if escaped:
-            escaped = False
-        elif char == "\\":
-            escaped = True
-        elif char == "[":
+    for mark in _BRACKETS.findall(text):
+        if mark == "[":
             depth += 1
             deepest = max(deepest, depth)
-        elif char == "]" and depth:
+        elif mark == "]" and depth:
             depth -= 1
     if depth > MAX_UNMATCHED_BRACKETS:  # what is left open at the end
         return f"{depth} '[' without a closing ']' (at most {MAX_UNMATCHED_BRACKETS}): write a lone one as \\["
