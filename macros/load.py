@@ -352,7 +352,9 @@ def _field_name(location: tuple[Any, ...]) -> str:
         if isinstance(part, int):
             name += f"[{part}]"
         else:
-            name += f".{part}" if name else str(part)
+            # A field name is written by the record's author too: shown escaped, it cannot reorder the report.
+            text = str(part) if str(part).isprintable() else repr(str(part))[1:-1]
+            name += f".{text}" if name else text
     return name
 
 
@@ -449,10 +451,12 @@ def _load_tags(root: Path, context: dict, faults: list[Fault]) -> tuple[dict[str
     for key, value in document.value.items():
         tag_id = str(key)
         if not _ID.match(tag_id) or len(tag_id) > ID_MAX_LENGTH:
-            faults.append(Fault(shown, document.line_of((tag_id,)), tag_id, "not a valid tag id"))
+            faults.append(Fault(shown, document.line_of((tag_id,)), _field_name((tag_id,)), "not a valid tag id"))
             continue
         if not isinstance(value, dict):
-            faults.append(Fault(shown, document.line_of((tag_id,)), tag_id, "a tag is {label, description}"))
+            faults.append(
+                Fault(shown, document.line_of((tag_id,)), _field_name((tag_id,)), "a tag is {label, description}")
+            )
             continue
         tag = _validate(Tag, tag_id, document, shown, context, faults, within=(key,))
         if tag is not None:

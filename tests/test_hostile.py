@@ -288,6 +288,11 @@ def test_tab_line_break_and_direction_marks_are_text(data_copy):
     assert dataset.actors["a"].name.startswith("\u200f")
 
 
+def test_a_field_name_with_a_bidi_control_is_shown_escaped(data_copy):
+    write(data_copy, "episodes/e.yml", GOOD_EPISODE + '"colo\\u202eur": red\n')
+    assert "episodes/e.yml:6: colo\\u202eur: unknown field" in only_fault(data_copy)
+
+
 @pytest.mark.parametrize("written", ["0000", "0000-06-01"])
 def test_a_year_the_calendar_cannot_hold_is_refused_at_validation(data_copy, written):
     write(data_copy, "episodes/e.yml", GOOD_EPISODE.replace("2019-09-04", f'"{written}"'))
