@@ -91,7 +91,7 @@ def test_unsafe_links_lose_their_target(target):
 def test_site_links_are_resolved_and_web_links_kept():
     html = markup.to_html("[a](episodes/x.md) and [b](https://example.org/p?q=1)", resolve)
     assert 'href="RESOLVED:episodes/x.md"' in html
-    assert 'href="https://example.org/p?q=1"' in html and 'rel="noopener nofollow"' in html
+    assert 'href="https://example.org/p?q=1"' in html and 'rel="noopener noreferrer nofollow"' in html
 
 
 def test_inline_drops_the_paragraph_and_blank_lines_never_remain():
