@@ -169,7 +169,9 @@ class Renderer:
             collection=collection_of,
             lang_attribute=lang_attribute,
         )
-        self.html_env.globals.update(chronicle=chronicle, site_name=site_name, indexes=INDEXES)
+        self.html_env.globals.update(
+            chronicle=chronicle, site_name=site_name, indexes=INDEXES, thread_reach=THREAD_REACH
+        )
         self.env.globals.update(
             chronicle=chronicle,
             site_name=site_name,
@@ -331,6 +333,9 @@ def _title(record: Record) -> str:
             return value
     return record.id
 
+
+# How many steps of a reply thread a page shows before and after its own episode.
+THREAD_REACH = 5
 
 # The record pages' own templates, and the index each collection is reached from.
 TEMPLATES = {"episodes": "episode", "treaties": "treaty", "actors": "actor", "sources": "source"}
