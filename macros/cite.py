@@ -300,14 +300,22 @@ def _compact(data: dict[str, Any]) -> dict[str, Any]:
 
 
 class Describer:
-    """schema.org JSON-LD for the records of one Chronicle."""
+    """schema.org JSON-LD for the records of one Chronicle.
 
-    def __init__(self, chronicle: Chronicle, publisher: Publisher):
+    `href` turns a site path into a link from the page the JSON-LD sits in: without a
+    public address, a relative URL is read against the page's own address.
+    """
+
+    def __init__(self, chronicle: Chronicle, publisher: Publisher, href: Callable[[str], str] = str):
         self.chronicle = chronicle
         self.publisher = publisher
+        self.href = href
+
+    def url(self, record: Record) -> str:
+        return self.publisher.address(record) if self.publisher.base else self.href(page_path(record))
 
     def reference(self, record: Record) -> dict[str, Any]:
-        return {"@type": self.schema_type(record), "name": title_of(record), "url": self.publisher.address(record)}
+        return {"@type": self.schema_type(record), "name": title_of(record), "url": self.url(record)}
 
     def actors(self, ids) -> list[dict[str, Any]]:
         return [self.reference(self.chronicle.actors[actor_id]) for actor_id in dict.fromkeys(ids) if actor_id]
@@ -367,7 +375,7 @@ class Describer:
                 archivedAt=record.archived_url,
             )
         # The page this JSON-LD sits in, as published by the site.
-        page = {"@type": "WebPage", "url": self.publisher.address(record), "publisher": self.site()}
+        page = {"@type": "WebPage", "url": self.url(record), "publisher": self.site()}
         if isinstance(record, Source):
             data["subjectOf"] = page
         else:
@@ -490,17 +498,16 @@ class Citer:
     def __init__(self, chronicle: Chronicle, publisher: Publisher):
         self.chronicle = chronicle
         self.publisher = publisher
-        self.describer = Describer(chronicle, publisher)
 
     def records(self) -> list[Record]:
         return [
             record for collection in COLLECTIONS for _, record in sorted(getattr(self.chronicle, collection).items())
         ]
 
-    def cite(self, record: Record) -> RecordCitation:
-        return RecordCitation(
-            record, csl_item(record, self.publisher), qualifier_of(record), self.describer.describe(record)
-        )
+    def cite(self, record: Record, href: Callable[[str], str] = str) -> RecordCitation:
+        """`href` turns a site path into a link from the page the citation is shown on."""
+        json_ld = Describer(self.chronicle, self.publisher, href).describe(record)
+        return RecordCitation(record, csl_item(record, self.publisher), qualifier_of(record), json_ld)
 
     def record_files(self) -> dict[str, str]:
         """Every record's citation files (CSL-JSON, BibTeX, RIS) beside its page."""

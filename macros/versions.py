@@ -10,6 +10,7 @@ every record is dated by the build.
 from __future__ import annotations
 
 import datetime
+import os
 import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ class Version:
 
     date: datetime.date
     from_history: bool
+    added: datetime.date | None = None  # the file's first commit, when its history gives it
 
     @property
     def iso(self) -> str:
@@ -52,8 +54,15 @@ def _git(folder: Path, *args: str) -> str | None:
     return result.stdout if result.returncode == 0 else None
 
 
-def _history(folder: Path) -> dict[Path, datetime.date]:
-    """The date of the last commit that touched each file under `folder` (empty when there is none)."""
+def build_date() -> datetime.date:
+    """Today in UTC, or the day SOURCE_DATE_EPOCH names (reproducible builds), as MkDocs reads it."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    moment = datetime.datetime.fromtimestamp(int(epoch), datetime.UTC) if epoch.isdigit() else None
+    return (moment or datetime.datetime.now(datetime.UTC)).date()
+
+
+def _history(folder: Path) -> dict[Path, tuple[datetime.date, datetime.date]]:
+    """(last, first) commit dates of each file under `folder` (empty when there is no sound history)."""
     top = _git(folder, "rev-parse", "--show-toplevel", "--is-shallow-repository")
     if top is None:
         return {}
@@ -63,13 +72,14 @@ def _history(folder: Path) -> dict[Path, datetime.date]:
     log = _git(folder, "log", "--format=%x00%cI", "--name-only", "--relative", "--", ".")
     if log is None:
         return {}
-    changed: dict[Path, datetime.date] = {}
+    changed: dict[Path, tuple[datetime.date, datetime.date]] = {}
     for commit in log.split("\0")[1:]:
         stamp, _, names = commit.partition("\n")
         date = datetime.datetime.fromisoformat(stamp.strip()).astimezone(datetime.UTC).date()
         for name in names.split("\n"):
             if name:  # newest commits come first: the first date seen for a file is its last change
-                changed.setdefault((folder / name).resolve(), date)
+                path = (folder / name).resolve()
+                changed[path] = (changed[path][0] if path in changed else date, date)
     # A file changed since its last commit, or never committed, is dated by the build.
     status = _git(folder, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--", ".")
     if status is None:
@@ -88,6 +98,6 @@ def last_changed(folder: Path, files: Iterable[Path], build_date: datetime.date)
     history = _history(folder.resolve())
     versions = {}
     for file in files:
-        date = history.get(file.resolve())
-        versions[file] = Version(date, True) if date else Version(build_date, False)
+        dates = history.get(file.resolve())
+        versions[file] = Version(dates[0], True, dates[1]) if dates else Version(build_date, False)
     return versions

@@ -505,7 +505,7 @@ def render_cite(templates, chronicle, record, publisher=PUBLIC, version=None) ->
 def test_cite_section_shows_both_styles_the_address_the_version_and_the_files(templates, hostile_chronicle):
     record = hostile_chronicle.episodes["2018-06-test-proposal"]
     soup = render_cite(templates, hostile_chronicle, record)
-    assert soup.find("h2").get_text() == "Cite this page"
+    assert soup.find("h2").get_text() == "Cite this page¶"
     address = "https://chronicle.example.org/site/episodes/2018-06-test-proposal.html"
     assert soup.find("a", href=address).get_text() == address
     texts = {dd["data-style"]: dd.get_text() for dd in soup.find_all("dd")}
@@ -553,3 +553,10 @@ def test_html_of_the_styled_text_is_escaped_not_stripped():
     rendered = cite.citation(item, "apa")
     assert "<b>" not in rendered
     assert "A <b>bold</b> & plain title" in html.unescape(rendered.replace("<i>", "").replace("</i>", ""))
+
+
+def test_json_ld_without_a_public_address_links_from_the_page(chronicle):
+    describer = cite.Describer(chronicle, LOCAL, lambda path: "../" + path)
+    data = describer.describe(chronicle.episodes["2018-06-test-proposal"])
+    assert data["organizer"][0]["url"] == "../actors/russia.html"
+    assert data["url"] == "../episodes/2018-06-test-proposal.html"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from macros.versions import Version, last_changed
+from macros.versions import Version, build_date, last_changed
 
 BUILD = datetime.date(2026, 11, 29)
 
@@ -52,8 +52,8 @@ def test_each_file_is_dated_by_its_last_commit(repository):
     versions = last_changed(repository / "data", files(repository), BUILD)
     episodes = repository / "data" / "episodes"
     # The first commit was at 04:30 UTC the next day: dates are UTC.
-    assert versions[episodes / "old.yml"] == Version(datetime.date(2025, 3, 5), True)
-    assert versions[episodes / "edited.yml"] == Version(datetime.date(2026, 2, 10), True)
+    assert versions[episodes / "old.yml"] == Version(datetime.date(2025, 3, 5), True, datetime.date(2025, 3, 5))
+    assert versions[episodes / "edited.yml"] == Version(datetime.date(2026, 2, 10), True, datetime.date(2025, 3, 5))
     assert versions[episodes / "edited.yml"].stated() == "last changed 10 February 2026"
 
 
@@ -97,3 +97,8 @@ def test_a_shallow_clone_is_not_a_sound_history(repository, tmp_path):
     git(tmp_path, "clone", "-q", "--depth", "1", repository.as_uri(), str(clone))
     versions = last_changed(clone / "data", files(clone), BUILD)
     assert set(versions.values()) == {Version(BUILD, False)}
+
+
+def test_the_build_date_honours_source_date_epoch(monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    assert build_date() == datetime.date(2023, 11, 14)
