@@ -37,12 +37,13 @@ from mkdocs.utils import CountHandler  # noqa: E402
 
 from macros.load import DataError, data_dir  # noqa: E402
 from macros.model import Record  # noqa: E402
-from macros.publish import Publication, check_links  # noqa: E402
+from macros.publish import Publication, check_links, with_security_headers  # noqa: E402
 from macros.render import INDEXES  # noqa: E402
 from macros.site import Site, current, set_current  # noqa: E402
 
 # The hook module is made anew on every rebuild of `mkdocs serve`; the process is not.
 _SERVING = "CHRONICLE_SERVING"
+_LAST_GOOD = "CHRONICLE_LAST_GOOD_DATA"
 _ANCHOR = re.compile(r'\sid="([^"]+)"')
 
 _publication: Publication | None = None
@@ -89,7 +90,9 @@ def _data_folder(config) -> Path:
 
 def _last_good(config) -> Path:
     """Where `serve` keeps a copy of the last data folder that loaded without a fault."""
-    return Path(config.site_dir).parent / (Path(config.site_dir).name + "-last-good-data")
+    folder = Path(config.site_dir).parent / (Path(config.site_dir).name + "-last-good-data")
+    os.environ[_LAST_GOOD] = str(folder)
+    return folder
 
 
 def on_startup(command, dirty):
@@ -130,11 +133,8 @@ def on_files(files, config):
         file = File.generated(config, page, content="")
         files.append(file)
         RecordPage(file, config, site, record)
-    for path, text in site.citation_files().items():
+    for path, text in site.files().items():
         files.append(File.generated(config, path, content=text))
-    for path, text in site.downloads().items():
-        files.append(File.generated(config, f"downloads/{path}", content=text))
-    files.append(File.generated(config, "feed.xml", content=site.feed()))
     return files
 
 
@@ -159,7 +159,11 @@ def on_env(env, config, files):
 def on_post_page(output, page, config):
     if isinstance(page, RecordPage):
         page.content = None  # written: no need to hold every page until the build ends
-    return output
+    return with_security_headers(output)
+
+
+def on_post_template(output_content, template_name, config):
+    return with_security_headers(output_content) if template_name.endswith(".html") else output_content
 
 
 def _strict_warnings() -> int:
@@ -195,6 +199,11 @@ def on_build_error(error):
     if _publication is not None:
         _publication.discard()
         _publication = None
+
+
+def on_shutdown():
+    if os.environ.get(_LAST_GOOD):
+        shutil.rmtree(os.environ.pop(_LAST_GOOD), ignore_errors=True)
 
 
 def on_serve(server, config, builder):

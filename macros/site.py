@@ -62,6 +62,15 @@ class Site:
     def downloads(self) -> dict[str, str]:
         return {**downloads(self.chronicle), **self.renderer.citer.downloads()}
 
+    def files(self) -> dict[str, str]:
+        """Every generated file besides the record pages, by its path in the site: each record's
+        citation files beside its page, the downloads and the feed."""
+        return {
+            **self.citation_files(),
+            **{f"downloads/{path}": text for path, text in self.downloads().items()},
+            "feed.xml": self.feed(),
+        }
+
     def feed(self) -> str:
         episodes = self.chronicle.episodes.values()
         return atom_feed(self.chronicle, self.renderer.site_url, versions={e.id: self.version(e) for e in episodes})
