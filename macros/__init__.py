@@ -33,3 +33,11 @@ def define_env(env):
         """A link to a record ("episodes/<id>") that is plain text when this data folder lacks it,
         so that a hand-written page builds from any folder of records."""
         return fragment("record_link", address=address, text=text).strip()
+
+    @env.macro
+    def citation_example(address: str) -> str:
+        """How a record ("episodes/<id>") is cited, generated from it: its styled text and its files.
+        A data folder that lacks it shows its first episode instead."""
+        page = env.page
+        page_dir = posixpath.dirname(page.file.src_uri) if page is not None else ""
+        return current().renderer.citation_example(address, page_dir)

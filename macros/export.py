@@ -10,6 +10,7 @@ import csv
 import datetime
 import io
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from feedgen.feed import FeedGenerator
@@ -17,8 +18,17 @@ from feedgen.feed import FeedGenerator
 from . import markup
 from .index import Chronicle
 from .model import COLLECTIONS, Record, json_schemas
+from .versions import Version
 
 FEED_SIZE = 50
+
+# The team's choice for what the Chronicle writes; the words it quotes are not its to license.
+LICENSE = {
+    "name": "CC BY 4.0",
+    "url": "https://creativecommons.org/licenses/by/4.0/",
+    "applies_to": "the records' text and data: titles, summaries, bodies, dates, links between records",
+    "not_covered": "quotes remain their authors' and their publishers'; cite the source a quote comes from",
+}
 
 
 def record_url(collection: str, record_id: str) -> str:
@@ -50,8 +60,9 @@ def tags(chronicle: Chronicle) -> list[dict[str, Any]]:
 
 
 def chronicle_json(chronicle: Chronicle) -> str:
-    payload = {name: records(chronicle, name) for name in COLLECTIONS}
+    payload: dict[str, Any] = {name: records(chronicle, name) for name in COLLECTIONS}
     payload["tags"] = tags(chronicle)
+    payload["license"] = LICENSE
     return json.dumps(payload, ensure_ascii=False, indent=1) + "\n"
 
 
@@ -108,8 +119,17 @@ def downloads(chronicle: Chronicle) -> dict[str, str]:
     return files
 
 
-def atom_feed(chronicle: Chronicle, site_url: str = "", title: str = "The Chronicle") -> str:
-    """The latest episodes, newest first, as Atom; the feed sits at the site root."""
+def atom_feed(
+    chronicle: Chronicle,
+    site_url: str = "",
+    title: str = "The Chronicle",
+    versions: Mapping[str, Version] | None = None,
+) -> str:
+    """The episodes last added or changed, newest first, as Atom; the feed sits at the site root.
+
+    With `versions` (episode id -> when its record last changed), an entry is dated by
+    that change, so that a reader sees corrections; without, by the episode's date.
+    """
     base = site_url.rstrip("/") + "/" if site_url else ""
 
     def absolute(path: str) -> str:
@@ -121,10 +141,15 @@ def atom_feed(chronicle: Chronicle, site_url: str = "", title: str = "The Chroni
             return absolute(f"{named[0]}/{named[1]}.html{named[2]}")
         return absolute(target.lstrip("/").replace(".md", ".html"))
 
-    def moment(date) -> datetime.datetime:
-        return datetime.datetime.combine(date.earliest, datetime.time(), tzinfo=datetime.UTC)
+    def moment(date: datetime.date) -> datetime.datetime:
+        return datetime.datetime.combine(date, datetime.time(), tzinfo=datetime.UTC)
 
-    episodes = chronicle.latest(FEED_SIZE)
+    def changed(episode) -> datetime.date:
+        return versions[episode.id].date if versions and episode.id in versions else episode.date.earliest
+
+    # Newest change first; among records changed the same day, the later episode first.
+    order = {episode.id: n for n, episode in enumerate(chronicle.timeline)}
+    episodes = sorted(chronicle.timeline, key=lambda e: (changed(e), order[e.id]), reverse=True)[:FEED_SIZE]
     feed = FeedGenerator()
     feed.id(base or "urn:chronicle:episodes")
     feed.title(f"{title}: latest episodes")
@@ -133,15 +158,16 @@ def atom_feed(chronicle: Chronicle, site_url: str = "", title: str = "The Chroni
     feed.link(href=absolute("feed.xml"), rel="self")
     feed.link(href=absolute("timeline.html"), rel="alternate")
     feed.language("en")
-    # Reproducible builds: the feed is as new as its newest episode, never "now".
-    feed.updated(moment(episodes[0].date) if episodes else datetime.datetime(1933, 1, 1, tzinfo=datetime.UTC))
+    # Reproducible builds: the feed is as new as its newest change, never "now".
+    feed.updated(moment(changed(episodes[0])) if episodes else datetime.datetime(1933, 1, 1, tzinfo=datetime.UTC))
     for episode in reversed(episodes):  # feedgen lists the last added first
         entry = feed.add_entry()
         address = absolute(record_url("episodes", episode.id))
         entry.id(address if base else f"urn:chronicle:episodes:{episode.id}")
         entry.title(f"{episode.date.display()}: {episode.title}")
         entry.link(href=address)
-        entry.updated(moment(episode.date))
-        entry.published(moment(episode.date))
+        entry.updated(moment(changed(episode)))
+        added = versions[episode.id].added if versions and episode.id in versions else None
+        entry.published(moment(added or changed(episode)))
         entry.summary(markup.to_html(episode.summary, resolve), type="html")
     return feed.atom_str(pretty=True).decode("utf-8")

@@ -64,6 +64,8 @@ class RecordPage(Page):
             relative = None  # data from outside the repository has no file to edit there
         # A record is edited in its YAML file, not in a generated page.
         self.edit_url = f"{repo_url}/edit/main/{relative}" if repo_url and relative else None
+        # The sitemap's lastmod: when the record last changed, not when the site was built.
+        self.update_date = site.version(record).iso
 
     def read_source(self, config) -> None:
         self.markdown = ""
@@ -74,6 +76,8 @@ class RecordPage(Page):
         self.content = rendered.html
         # The theme prints title and description unescaped (<title>, meta tags).
         self.meta.update(title=html.escape(rendered.title), description=html.escape(rendered.description))
+        # Citation metadata, JSON-LD and alternate files, printed by overrides/main.html (already escaped).
+        self.meta["chronicle_head"] = rendered.head
         self.toc = get_toc(
             [{"level": level, "id": id, "name": name, "children": []} for level, id, name in rendered.toc]
         )

@@ -19,9 +19,9 @@ from .site import Site
 def page_file(site: Site, record) -> tuple[str, str]:
     """(path among the site's sources, text) of a record's page."""
     page = site.page(record)
-    front_matter = yaml.safe_dump(
-        {"title": page.title, "description": page.description}, allow_unicode=True, sort_keys=False, width=1000
-    )
+    # The head's citation metadata travels as page meta, which overrides/main.html prints.
+    meta = {"title": page.title, "description": page.description, "chronicle_head": str(page.head)}
+    front_matter = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=1000)
     return site.page_path(record), f"---\n{front_matter}---\n\n{page.html}"
 
 

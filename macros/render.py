@@ -14,6 +14,7 @@ import html
 import json
 import posixpath
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -22,9 +23,14 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
 from . import markup
+from .cite import FORMATS, Citer, Publisher, file_path
 from .dates import ChronicleDate
 from .index import Chronicle, collection_of
 from .model import Record
+from .versions import Version, build_date
+
+# The site's own image for link previews: Material's icon, shipped with every build.
+CARD_IMAGE = "assets/images/favicon.png"
 
 # Backslash the marks that open inline Markdown (emphasis, code, links, tables,
 # attribute lists) anywhere, and any mark that starts the text, since a line may
@@ -120,10 +126,20 @@ def label(value: str) -> str:
 class Renderer:
     """Renders pages for one Chronicle; `site_url` makes permanent addresses absolute."""
 
-    def __init__(self, chronicle: Chronicle, site_url: str = "", site_name: str = "The Chronicle"):
+    def __init__(
+        self,
+        chronicle: Chronicle,
+        site_url: str = "",
+        site_name: str = "The Chronicle",
+        versions: Mapping[tuple[str, str], Version] | None = None,
+    ):
         self.chronicle = chronicle
         self.site_name = site_name
         self.site_url = site_url.rstrip("/") + "/" if site_url else ""
+        # When each record last changed, by (collection, id); a record without one is dated by the build.
+        self.versions = versions or {}
+        self.unversioned = Version(build_date(), False)
+        self.citer = Citer(chronicle, Publisher(site_name, self.site_url))
         self.env = Environment(
             loader=PackageLoader("macros", "templates"),
             # Autoescape makes macro output Markup; finalize escapes plain values
@@ -287,10 +303,15 @@ class Renderer:
                 href(address), text if text is not None else address
             )
 
+        def cite_section(record: Record) -> Markup:
+            values = self.citer.cite(record).cite_values(relative, self.version(record))
+            return Markup(self.html_env.get_template("cite.html.j2").render(**values))
+
         return dict(
             url=url,
             link=link,
             actor=actor,
+            cite_section=cite_section,
             actor_links=lambda ids: joined(actor(i) for i in ids),
             treaty_links=lambda ids: joined(link(self.chronicle.treaties.get(i)) for i in ids),
             tag_links=lambda ids: joined(tag(i) for i in ids),
@@ -306,19 +327,44 @@ class Renderer:
 
     # -- pages -----------------------------------------------------------------
 
+    def version(self, record: Record) -> Version:
+        return self.versions.get((collection_of(record), record.id), self.unversioned)
+
     def record_page(self, record: Record) -> RenderedPage:
         """The HTML of a record's page, with what the theme needs around it."""
         collection = collection_of(record)
-        html = self.html_env.get_template(f"pages/{TEMPLATES[collection]}.html.j2").render(
-            **self._html_context(collection), record=record
-        )
+        context = self._html_context(collection)
+        html = self.html_env.get_template(f"pages/{TEMPLATES[collection]}.html.j2").render(**context, record=record)
         toc = [(int(level), anchor, _plain(text)) for level, anchor, text in _SECTION.findall(html)]
+        image = self.site_url + CARD_IMAGE if self.site_url else context["page"](CARD_IMAGE)
+        # The theme writes the canonical link and every page's feed link (overrides/main.html).
+        head_values = self.citer.cite(record, context["page"]).head_values(context["page"], image=image)
         return RenderedPage(
             path=f"{collection}/{record.id}.html",
             title=_title(record),
             description=_description(record),
             html=html,
             toc=toc,
+            head=Markup(self.html_env.get_template("head.html.j2").render(**head_values)),
+        )
+
+    def citation_example(self, address: str, page_dir: str = "") -> str:
+        """How the record at `address` ("episodes/<id>") is cited, in every form, for a hand-written page.
+
+        A data folder without that record shows its first episode instead: the example is always real.
+        """
+        record = self.chronicle.find(address) or (self.chronicle.timeline[0] if self.chronicle.timeline else None)
+        if record is None:
+            return ""
+        citation = self.citer.cite(record)
+        context = self._html_context(page_dir)
+        files = citation.files()
+        examples = [
+            (FORMATS[fmt][2], context["page"](file_path(record, fmt)), files[file_path(record, fmt)])
+            for fmt in ("bib", "csl")
+        ]
+        return self.html_env.get_template("citation_example.html.j2").render(
+            **context, record=record, examples=examples, **citation.cite_values(context["page"], self.version(record))
         )
 
     def fragment(self, name: str, page_dir: str = "", **values: Any) -> str:
@@ -364,6 +410,7 @@ class RenderedPage:
     description: str
     html: str
     toc: list[tuple[int, str, str]]  # (level, id, text) of each section heading
+    head: Markup  # tags for the page's <head>: citation metadata, JSON-LD, alternate files
 
 
 _SECTION = re.compile(r'<h([23]) id="([^"]+)">(.*?)<a class="headerlink"')

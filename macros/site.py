@@ -16,6 +16,7 @@ from .load import Dataset, load
 from .model import COLLECTIONS, Record
 from .render import RenderedPage, Renderer
 from .search import search_entry
+from .versions import Version, build_date, last_changed
 
 
 @dataclass
@@ -28,7 +29,10 @@ class Site:
     def build(cls, data_dir: Path, site_url: str = "", site_name: str = "The Chronicle") -> Site:
         dataset = load(data_dir)
         chronicle = Chronicle(dataset)
-        return cls(dataset, chronicle, Renderer(chronicle, site_url, site_name))
+        # One `git log` for the whole folder dates every record's last change.
+        changed = last_changed(data_dir, dataset.files.values(), build_date())
+        versions = {key: changed[path] for key, path in dataset.files.items()}
+        return cls(dataset, chronicle, Renderer(chronicle, site_url, site_name, versions))
 
     def records(self) -> Iterator[Record]:
         for collection in COLLECTIONS:
@@ -45,18 +49,31 @@ class Site:
     def page(self, record: Record) -> RenderedPage:
         return self.renderer.record_page(record)
 
+    def version(self, record: Record) -> Version:
+        return self.renderer.version(record)
+
+    def citation_files(self) -> dict[str, str]:
+        """Each record's CSL-JSON, BibTeX and RIS file, by its path beside the record's page."""
+        return self.renderer.citer.record_files()
+
     def search_entries(self) -> list[dict]:
         return [search_entry(self.chronicle, record) for record in self.records()]
 
     def downloads(self) -> dict[str, str]:
-        return downloads(self.chronicle)
+        return {**downloads(self.chronicle), **self.renderer.citer.downloads()}
 
     def files(self) -> dict[str, str]:
-        """Every generated file besides the record pages, by its path in the site: downloads and the feed."""
-        return {**{f"downloads/{path}": text for path, text in self.downloads().items()}, "feed.xml": self.feed()}
+        """Every generated file besides the record pages, by its path in the site: each record's
+        citation files beside its page, the downloads and the feed."""
+        return {
+            **self.citation_files(),
+            **{f"downloads/{path}": text for path, text in self.downloads().items()},
+            "feed.xml": self.feed(),
+        }
 
     def feed(self) -> str:
-        return atom_feed(self.chronicle, self.renderer.site_url)
+        episodes = self.chronicle.episodes.values()
+        return atom_feed(self.chronicle, self.renderer.site_url, versions={e.id: self.version(e) for e in episodes})
 
 
 _current: Site | None = None

@@ -12,6 +12,8 @@ from urllib.parse import unquote, urlsplit
 import yaml
 from conftest import SMALL, mkdocs_build
 
+from macros.versions import build_date, last_changed
+
 COLLECTIONS = ("episodes", "treaties", "actors", "sources")
 
 
@@ -163,7 +165,8 @@ def test_indexes(small_site):
 
 def test_json_download_matches_the_folder(small_site):
     data = json.loads((small_site / "downloads/chronicle.json").read_text(encoding="utf-8"))
-    assert set(data) == {"episodes", "treaties", "actors", "sources", "tags"}
+    assert set(data) == {"episodes", "treaties", "actors", "sources", "tags", "license"}
+    assert data["license"]["name"] == "CC BY 4.0" and "quotes" in data["license"]["not_covered"]
     for collection in COLLECTIONS:
         assert {record["id"] for record in data[collection]} == record_ids(SMALL, collection)
         for record in data[collection]:
@@ -198,15 +201,27 @@ def test_atom_feed_of_the_latest_episodes(small_site):
     atom = "{http://www.w3.org/2005/Atom}"
     feed = ET.parse(small_site / "feed.xml").getroot()
     entries = feed.findall(f"{atom}entry")
+    # Newest change first: the fixture's files are dated by their git history (else the build).
+    changed = last_changed(SMALL, sorted((SMALL / "episodes").glob("*.yml")), build_date())
+    by_change = sorted(changed, key=lambda path: (changed[path].date, path.stem), reverse=True)
     links = [entry.find(f"{atom}link").get("href") for entry in entries]
-    assert links == [
-        "episodes/2019-09-04-test-interview.html",
-        "episodes/2018-07-test-refusal.html",
-        "episodes/2018-06-test-proposal.html",
-    ]
+    assert links == [f"episodes/{path.stem}.html" for path in by_change]
     assert all((small_site / link).is_file() for link in links)
-    assert entries[1].find(f"{atom}title").text == "July 2018 (uncertain): Washington refuses in a letter"
-    assert feed.find(f"{atom}updated").text == "2019-09-04T00:00:00+00:00"
+    titles = {entry.find(f"{atom}link").get("href"): entry.find(f"{atom}title").text for entry in entries}
+    assert titles["episodes/2018-07-test-refusal.html"] == "July 2018 (uncertain): Washington refuses in a letter"
+    assert feed.find(f"{atom}updated").text == f"{changed[by_change[0]].iso}T00:00:00+00:00"
+
+
+def test_the_feed_dates_an_entry_by_the_records_change_not_the_event(tmp_path, data_copy):
+    site = tmp_path / "site"
+    # A folder outside git: every record is dated by the build, which SOURCE_DATE_EPOCH fixes.
+    result = mkdocs_build(data_copy, site, SOURCE_DATE_EPOCH="1767225600")  # 1 January 2026
+    assert result.returncode == 0, result.stderr
+    feed = (site / "feed.xml").read_text(encoding="utf-8")
+    assert feed.count("<updated>2026-01-01T00:00:00+00:00</updated>") == 4  # the feed and its 3 entries
+    assert "2019-09-04T00:00:00" not in feed
+    page = (site / "episodes/2019-09-04-test-interview.html").read_text(encoding="utf-8")
+    assert '<time datetime="2026-01-01">as built on 1 January 2026 (the record file' in page
 
 
 def test_a_faulty_folder_builds_nothing_and_says_why(tmp_path, data_copy):
@@ -279,7 +294,10 @@ def test_site_url_and_repo_url_make_addresses_and_edit_links(tmp_path):
     html = (site / "episodes/2018-06-test-proposal.html").read_text(encoding="utf-8")
     assert '<link rel="canonical" href="https://example.org/chronicle/episodes/2018-06-test-proposal.html">' in html
     assert 'href="https://example.org/chronicle/episodes/2018-06-test-proposal.html"' in html  # cite this page
-    assert "Suggested citation: “Moscow proposes reaffirming the 1933 commitment.” <em>The Chronicle</em>, <a" in html
+    address = "https://example.org/chronicle/episodes/2018-06-test-proposal.html"
+    assert f'<meta name="citation_public_url" content="{address}">' in html
+    assert f'<meta property="og:url" content="{address}">' in html
+    assert '<meta property="og:image" content="https://example.org/chronicle/assets/images/favicon.png">' in html
     edit = "https://github.com/example/chronicle/edit/main/tests/fixtures/small/episodes/2018-06-test-proposal.yml"
     assert f'href="{edit}"' in html
     timeline = (site / "timeline.html").read_text(encoding="utf-8")
@@ -288,7 +306,11 @@ def test_site_url_and_repo_url_make_addresses_and_edit_links(tmp_path):
         site / "feed.xml"
     ).read_text(encoding="utf-8")
     sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
-    assert "https://example.org/chronicle/episodes/2018-06-test-proposal.html" in sitemap
+    # A record's lastmod is its last change, not the build's date.
+    record = SMALL / "episodes/2018-06-test-proposal.yml"
+    lastmod = last_changed(SMALL, [record], build_date())[record].iso
+    address = "https://example.org/chronicle/episodes/2018-06-test-proposal.html"
+    assert re.search(rf"<loc>{re.escape(address)}</loc>\s*<lastmod>{lastmod}</lastmod>", sitemap)
     downloads = (site / "downloads.html").read_text(encoding="utf-8")
     assert 'href="https://example.org/chronicle/chronicle-offline.zip"' in downloads
 

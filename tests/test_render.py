@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import markdown
 import pytest
 from conftest import SMALL
@@ -139,14 +141,22 @@ def test_plain_text_starting_a_line_opens_no_block(hostile):
 
 def test_each_record_page_suggests_a_citation(renderer):
     episode = renderer.chronicle.episodes["2018-06-test-proposal"]
-    page = renderer.record_page(episode).html
+    rendered = renderer.record_page(episode)
+    page = rendered.html
     address = "https://example.org/c/episodes/2018-06-test-proposal.html"
     title = "Moscow proposes reaffirming the 1933 commitment"
-    assert f'Suggested citation: “{title}.” <em>The Chronicle</em>, <a href="{address}">' in page
+    assert f'Permanent address:\n<a href="{address}">{address}</a>' in page
+    # Chicago and APA, rendered from the record's CSL item, keep its month.
+    chicago = re.search(r'<dd class="chronicle-cite__text" data-style="chicago">(.*?)</dd>', page)[1]
+    apa = re.search(r'<dd class="chronicle-cite__text" data-style="apa">(.*?)</dd>', page)[1]
+    assert "Moscow Proposes Reaffirming the 1933 Commitment" in chicago and "June 2018" in chicago
+    assert f"<i>{title}</i>" in apa and "(2018, June)" in apa and address in apa
+    assert 'href="2018-06-test-proposal.bib"' in page and 'href="2018-06-test-proposal.csl.json"' in page
     # The episode has quotes: the reader is told to cite their source too.
     assert "to cite a quote, cite its source as well" in page
+    assert f'<meta name="citation_title" content="{title}">' in rendered.head
     treaty = renderer.record_page(renderer.chronicle.treaties["test-treaty"]).html
-    assert "Suggested citation: “Test Agreement.” <em>The Chronicle</em>" in treaty
+    assert "Test Agreement on Non-Interference" in treaty.split('id="cite-this-page"')[1]
     assert "cite its source as well" not in treaty
 
 

@@ -1,0 +1,525 @@
+"""How a record cites itself: one CSL-JSON item, and every format made from it.
+
+`csl_item` is the one builder of a record's citation. The BibTeX and RIS
+entries, the `citation_*` and Dublin Core meta tags and the suggested
+citation text (rendered by citeproc-py in Chicago and APA style) are all made
+from that item, so that they cannot disagree. JSON-LD and the Open Graph card
+describe the same record from the same fields. Dates keep the record's
+precision: a `2018-06` episode is never cited as 1 June.
+
+Knows nothing of YAML files or of MkDocs.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import nh3
+from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
+from citeproc.source.json import CiteProcJSON
+from markupsafe import Markup
+
+from . import markup
+from .dates import QUALIFIERS, ChronicleDate
+from .index import Chronicle, collection_of
+from .model import COLLECTIONS, Actor, Episode, Record, Source, Treaty
+from .versions import Version
+
+STYLES_DIR = Path(__file__).resolve().parent / "styles"
+# The CSL project's styles (CC BY-SA 3.0, see macros/styles/README.md), read once per process.
+STYLES = {
+    "chicago": ("chicago-notes-bibliography.csl", "Chicago (18th edition, notes and bibliography)"),
+    "apa": ("apa.csl", "APA (7th edition)"),
+}
+# Where a style asks for the date the reader consulted the page, the reader writes it.
+ACCESSED_SLOT = "[date accessed]"
+
+FORMATS = {
+    # format: (file suffix beside the page, media type, name)
+    "csl": (".csl.json", "application/vnd.citationstyles.csl+json", "CSL-JSON"),
+    "bib": (".bib", "application/x-bibtex", "BibTeX"),
+    "ris": (".ris", "application/x-research-info-systems", "RIS"),
+}
+
+MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+ACTOR_TYPES = {
+    "person": "Person",
+    "state": "Country",
+    "office": "GovernmentOrganization",
+    "organization": "Organization",
+}
+SOURCE_TYPES = {"news": "NewsArticle", "official": "Report", "analysis": "Report"}
+LEGAL_FORCE = {
+    "in-force": "InForce",
+    **dict.fromkeys(
+        ("proposed", "rejected", "signed", "suspended", "withdrawn", "terminated", "expired", "superseded"),
+        "NotInForce",
+    ),
+}  # "historical" says nothing of legal force: left out
+
+
+@dataclass(frozen=True)
+class Publisher:
+    """The site that publishes the records: its name, and its public address when it has one."""
+
+    name: str = "The Chronicle"
+    site_url: str = ""
+
+    @property
+    def base(self) -> str:
+        return self.site_url.rstrip("/") + "/" if self.site_url else ""
+
+    def address(self, record: Record) -> str:
+        """The record's permanent address: absolute with a public address, else site-relative."""
+        return self.base + page_path(record)
+
+
+def page_path(record: Record) -> str:
+    return f"{collection_of(record)}/{record.id}.html"
+
+
+def file_path(record: Record, fmt: str) -> str:
+    """Where a record's citation file in `fmt` (csl, bib, ris) sits, beside its page."""
+    return f"{collection_of(record)}/{record.id}{FORMATS[fmt][0]}"
+
+
+def title_of(record: Record) -> str:
+    return record.title if isinstance(record, (Episode, Source)) else record.name
+
+
+def date_of(record: Record) -> ChronicleDate | None:
+    """The record's date as written: when an episode happened, a treaty was signed, a source published."""
+    if isinstance(record, Episode):
+        return record.date
+    if isinstance(record, Treaty):
+        return record.signed or (record.history[0].date if record.history else None)
+    if isinstance(record, Source):
+        return record.published
+    return None
+
+
+def plain_text(text: str | None) -> str:
+    """A Markdown field as one line of plain text (for descriptions and abstracts)."""
+    if not text:
+        return ""
+    stripped = nh3.clean(markup.to_html(text, lambda target: target), tags=set())
+    return " ".join(html.unescape(stripped).split())
+
+
+# -- the one item ----------------------------------------------------------------
+
+
+def _csl_date(date: ChronicleDate) -> dict[str, Any]:
+    parts = [part for part in (date.year, date.month, date.day) if part]
+    issued: dict[str, Any] = {"date-parts": [parts]}
+    if date.qualifier:  # CSL has one mark for both uncertain and approximate
+        issued["circa"] = True
+    return issued
+
+
+def csl_item(record: Record, publisher: Publisher) -> dict[str, Any]:
+    """The record's page as a CSL-JSON item: the single source of every citation format."""
+    item: dict[str, Any] = {
+        "id": f"chronicle-{collection_of(record)}-{record.id}",
+        "type": "webpage",
+        "title": title_of(record),
+        "publisher": publisher.name,
+        "URL": publisher.address(record),
+        # The title's language: CSL styles change the case of English titles only.
+        "language": record.language if isinstance(record, Source) else "en",
+    }
+    date = date_of(record)
+    if date is not None:
+        item["issued"] = _csl_date(date)
+    abstract = plain_text(getattr(record, "summary", None))
+    if abstract:
+        item["abstract"] = abstract
+    return item
+
+
+def _parts(item: dict[str, Any]) -> list[int]:
+    return item["issued"]["date-parts"][0] if "issued" in item else []
+
+
+def qualifier_of(record: Record) -> str:
+    """The EDTF mark of the record's date (?, ~, %): what CSL's `circa` cannot tell apart."""
+    date = date_of(record)
+    return date.qualifier if date else ""
+
+
+# -- files -------------------------------------------------------------------------
+
+
+def csl_json(items: list[dict[str, Any]]) -> str:
+    """A CSL-JSON file: always an array, even of one item."""
+    return json.dumps(items, ensure_ascii=False, indent=1) + "\n"
+
+
+_LATEX_SPECIALS = {
+    "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "#": r"\#",
+    "_": r"\_",
+    "$": r"\$",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+}
+_BRACES_ESCAPED = {"{": r"\{", "}": r"\}"}
+# BibTeX counts braces even after a backslash: an unbalanced one must become a command.
+_BRACES_NAMED = {"{": r"\textbraceleft{}", "}": r"\textbraceright{}"}
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for char in text:
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def latex_escape(text: str) -> str:
+    """Text as a BibTeX field value: LaTeX's special characters made literal, Unicode kept as UTF-8."""
+    table = {**_LATEX_SPECIALS, **(_BRACES_ESCAPED if _balanced(text) else _BRACES_NAMED)}
+    escaped = re.sub(r"[\\{}&%#_$~^]", lambda match: table[match.group()], " ".join(text.split()))
+    # TeX joins -- into a dash and '' or `` into a quotation mark: keep the characters as written.
+    return re.sub(r"(?<=-)(?=-)|(?<=')(?=')|(?<=`)(?=`)", "{}", escaped)
+
+
+def bibtex(item: dict[str, Any], qualifier: str = "") -> str:
+    """One BibTeX entry; the title in double braces so that its capitals survive.
+
+    `qualifier` is the record date's EDTF mark (?, ~ or %), which CSL's `circa` cannot tell apart.
+    """
+    fields = [("title", "{" + latex_escape(item["title"]) + "}"), ("howpublished", latex_escape(item["publisher"]))]
+    parts = _parts(item)
+    if parts:
+        fields.append(("year", str(parts[0])))
+    if len(parts) > 1:
+        fields.append(("month", MONTHS[parts[1] - 1]))
+    if "issued" in item:
+        fields.append(("date", edtf(item) + qualifier))  # biblatex reads EDTF, qualifier included
+    fields.append(("url", item["URL"].replace("{", "%7B").replace("}", "%7D")))
+    if qualifier:
+        fields.append(("note", f"Date {QUALIFIERS[qualifier]}"))
+    body = ",\n".join(f"  {name} = {value if name == 'month' else '{' + value + '}'}" for name, value in fields)
+    return f"@misc{{{item['id']},\n{body}\n}}\n"
+
+
+def edtf(item: dict[str, Any]) -> str:
+    """The item's date as ISO 8601 at its precision: 2018, 2018-06 or 2018-06-15."""
+    return "-".join(f"{part:02d}" if n else f"{part:04d}" for n, part in enumerate(_parts(item)))
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def ris(item: dict[str, Any], qualifier: str = "") -> str:
+    """One RIS record (type ELEC, a web page); its date keeps the precision, as YYYY/MM/DD/other."""
+    lines = [("TY", "ELEC"), ("TI", item["title"]), ("PB", item["publisher"])]
+    parts = _parts(item)
+    if parts:
+        lines.append(("PY", str(parts[0])))
+        padded = [f"{parts[0]:04d}", *(f"{part:02d}" for part in parts[1:])]
+        padded += [""] * (3 - len(padded))
+        lines.append(("DA", "/".join([*padded, QUALIFIERS[qualifier]])))
+    lines += [("UR", item["URL"]), ("LA", item["language"])]
+    if "abstract" in item:
+        lines.append(("AB", item["abstract"]))
+    lines.append(("ER", ""))
+    return "".join(f"{tag}  - {_one_line(value)}".rstrip() + "\n" for tag, value in lines)
+
+
+# -- page head -------------------------------------------------------------------
+
+
+def meta_tags(item: dict[str, Any]) -> list[tuple[str, str]]:
+    """(name, content) of the `citation_*` (Google Scholar, Zotero) and Dublin Core meta tags."""
+    tags = [("citation_title", item["title"]), ("citation_publisher", item["publisher"])]
+    parts = _parts(item)
+    if parts:
+        # Google Scholar's form, 2018/06/15, cut to the precision the record has.
+        tags.append(
+            ("citation_publication_date", "/".join(f"{p:02d}" if n else f"{p:04d}" for n, p in enumerate(parts)))
+        )
+    tags.append(("citation_language", item["language"]))
+    absolute = item["URL"].startswith(("http://", "https://"))
+    if absolute:
+        tags.append(("citation_public_url", item["URL"]))
+    tags += [("DC.title", item["title"]), ("DC.publisher", item["publisher"])]
+    if parts:
+        tags.append(("DC.date", edtf(item)))  # W3CDTF keeps 2018-06 as it is
+    tags += [("DC.type", "Text"), ("DC.format", "text/html"), ("DC.language", item["language"])]
+    if absolute:
+        tags.append(("DC.identifier", item["URL"]))
+    return tags
+
+
+def social_tags(item: dict[str, Any], image: str = "") -> list[tuple[str, str, str]]:
+    """(attribute, key, content) of the Open Graph and Twitter card tags; the image is the site's own."""
+    tags = [
+        ("property", "og:type", "article"),
+        ("property", "og:title", item["title"]),
+        ("property", "og:site_name", item["publisher"]),
+        ("property", "og:locale", "en_US"),
+    ]
+    if item["URL"].startswith(("http://", "https://")):
+        tags.append(("property", "og:url", item["URL"]))
+    if item.get("abstract"):
+        tags.append(("property", "og:description", item["abstract"]))
+    if image:
+        tags.append(("property", "og:image", image))
+    tags += [("name", "twitter:card", "summary"), ("name", "twitter:title", item["title"])]
+    if item.get("abstract"):
+        tags.append(("name", "twitter:description", item["abstract"]))
+    if image:
+        tags.append(("name", "twitter:image", image))
+    return tags
+
+
+# -- JSON-LD ---------------------------------------------------------------------------
+
+
+def _schema_date(date: ChronicleDate | None) -> str | None:
+    # ISO 8601 at the record's precision; schema.org's Date accepts 2018-06 and 2018.
+    return str(date).rstrip("?~%") if date else None
+
+
+def _compact(data: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in data.items() if value not in (None, "", [], {})}
+
+
+class Describer:
+    """schema.org JSON-LD for the records of one Chronicle.
+
+    `href` turns a site path into a link from the page the JSON-LD sits in: without a
+    public address, a relative URL is read against the page's own address.
+    """
+
+    def __init__(self, chronicle: Chronicle, publisher: Publisher, href: Callable[[str], str] = str):
+        self.chronicle = chronicle
+        self.publisher = publisher
+        self.href = href
+
+    def url(self, record: Record) -> str:
+        return self.publisher.address(record) if self.publisher.base else self.href(page_path(record))
+
+    def reference(self, record: Record) -> dict[str, Any]:
+        return {"@type": self.schema_type(record), "name": title_of(record), "url": self.url(record)}
+
+    def actors(self, ids) -> list[dict[str, Any]]:
+        return [self.reference(self.chronicle.actors[actor_id]) for actor_id in dict.fromkeys(ids) if actor_id]
+
+    def sources(self, ids) -> list[dict[str, Any]]:
+        return [self.reference(self.chronicle.sources[source_id]) for source_id in dict.fromkeys(ids)]
+
+    @staticmethod
+    def schema_type(record: Record) -> str:
+        if isinstance(record, Episode):
+            return "Event"
+        if isinstance(record, Treaty):
+            return "Legislation"
+        if isinstance(record, Actor):
+            return ACTOR_TYPES[record.type]
+        return SOURCE_TYPES.get(record.type, "CreativeWork")
+
+    def describe(self, record: Record) -> dict[str, Any]:
+        data: dict[str, Any] = {"@context": "https://schema.org", "@type": self.schema_type(record)}
+        data["name"] = title_of(record)
+        data["description"] = plain_text(getattr(record, "summary", None))
+        if isinstance(record, Episode):
+            data.update(
+                startDate=_schema_date(record.date),
+                endDate=_schema_date(record.end),
+                organizer=self.actors([record.by]),
+                attendee=self.actors([actor for actor in [record.to, *record.actors] if actor != record.by]),
+                about=[self.reference(self.chronicle.treaties[treaty_id]) for treaty_id in record.treaties],
+                citation=self.sources(record.sources),
+            )
+        elif isinstance(record, Treaty):
+            force = LEGAL_FORCE.get(record.status)
+            data.update(
+                alternateName=[name for name in dict.fromkeys([record.short_name, record.native_name]) if name],
+                legislationType=record.kind.replace("-", " "),
+                legislationDate=_schema_date(record.signed),
+                legislationLegalForce=f"https://schema.org/{force}" if force else None,
+                legislationPassedBy=self.actors(record.parties),
+                sameAs=record.text_url,
+                citation=self.sources(record.sources),
+            )
+        elif isinstance(record, Actor):
+            country = self.chronicle.actors.get(record.country) if record.country else None
+            data.update(
+                alternateName=record.native_name,
+                sameAs=f"https://www.wikidata.org/wiki/{record.wikidata}" if record.wikidata else None,
+            )
+            if country is not None:
+                data["nationality" if record.type == "person" else "location"] = self.reference(country)
+        elif isinstance(record, Source):
+            data.update(
+                headline=record.title if data["@type"] == "NewsArticle" else None,
+                publisher={"@type": "Organization", "name": record.outlet},
+                datePublished=_schema_date(record.published),
+                inLanguage=record.language,
+                url=record.url,
+                archivedAt=record.archived_url,
+            )
+        # The page this JSON-LD sits in, as published by the site.
+        page = {"@type": "WebPage", "url": self.url(record), "publisher": self.site()}
+        if isinstance(record, Source):
+            data["subjectOf"] = page
+        else:
+            data.setdefault("url", page["url"])
+            data["mainEntityOfPage"] = page
+        return _compact(data)
+
+    def site(self) -> dict[str, Any]:
+        return _compact({"@type": "Organization", "name": self.publisher.name, "url": self.publisher.base or None})
+
+
+_SCRIPT_UNSAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"}
+
+
+def json_ld_script(data: dict[str, Any]) -> Markup:
+    """JSON for a <script> element: no text in it can end the element (`</script>`, `<!--`)."""
+    text = json.dumps(data, ensure_ascii=False, indent=1)
+    return Markup(re.sub(r"[<>&]", lambda match: _SCRIPT_UNSAFE[match.group()], text))
+
+
+# -- suggested citation text -------------------------------------------------------
+
+
+@functools.cache
+def _style(name: str) -> CitationStylesStyle:
+    return CitationStylesStyle(str(STYLES_DIR / STYLES[name][0]), validate=False)
+
+
+def _entities(value: Any) -> Any:
+    # citeproc-py's HTML formatter prints variables as given: escape them first, as numeric
+    # references, which its case changes (title case, sentence case) leave alone.
+    if isinstance(value, str):
+        return re.sub(r"[&<>\"]", lambda match: f"&#{ord(match.group())};", value)
+    if isinstance(value, dict):
+        return {key: _entities(inner) for key, inner in value.items()}
+    if isinstance(value, list):
+        return [_entities(inner) for inner in value]
+    return value
+
+
+def citation(item: dict[str, Any], style: str, as_html: bool = True) -> Markup | str:
+    """The item as the bibliography entry of a CSL style (`chicago`, `apa`), by citeproc-py.
+
+    A style that asks for the date the reader consulted the page (APA and Chicago
+    for an undated page) gets a slot for it.
+    """
+    with_slot = {**item, "accessed": {"literal": ACCESSED_SLOT}}
+    source = CiteProcJSON([_entities(with_slot) if as_html else with_slot])
+    bibliography = CitationStylesBibliography(_style(style), source, formatter.html if as_html else formatter.plain)
+    bibliography.register(Citation([CitationItem(item["id"])]))
+    text = str(bibliography.bibliography()[0])
+    if not as_html:
+        return text
+    slot = Markup('<span class="chronicle-cite__slot">{}</span>').format(ACCESSED_SLOT)
+    return Markup(text.replace(ACCESSED_SLOT, slot))
+
+
+# -- one record, and the whole set ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RecordCitation:
+    """Everything a record page and its files say about how to cite the record."""
+
+    record: Record
+    item: dict[str, Any]
+    qualifier: str
+    json_ld: dict[str, Any]
+
+    @property
+    def address(self) -> str:
+        return self.item["URL"]
+
+    def files(self) -> dict[str, str]:
+        """The record's citation files, by their path in the site."""
+        return {
+            file_path(self.record, "csl"): csl_json([self.item]),
+            file_path(self.record, "bib"): bibtex(self.item, self.qualifier),
+            file_path(self.record, "ris"): ris(self.item, self.qualifier),
+        }
+
+    def texts(self) -> dict[str, Markup]:
+        """The suggested citation in each style, as HTML."""
+        return {name: citation(self.item, name) for name in STYLES}
+
+    def head_values(
+        self, href: Callable[[str], str], feed: str = "", image: str = "", canonical: bool = False
+    ) -> dict[str, Any]:
+        """What head.html.j2 prints; `href` turns a site path into a link from the page."""
+        absolute = self.address.startswith(("http://", "https://"))
+        return {
+            "meta": meta_tags(self.item),
+            "social": social_tags(self.item, image),
+            "canonical": self.address if canonical and absolute else "",
+            "alternates": [
+                (media_type, href(file_path(self.record, fmt)), name) for fmt, (_, media_type, name) in FORMATS.items()
+            ],
+            "feed": feed,
+            "json_ld": json_ld_script(self.json_ld),
+        }
+
+    def cite_values(self, href: Callable[[str], str], version: Version) -> dict[str, Any]:
+        """What cite.html.j2 prints."""
+        return {
+            "address": self.address,
+            "texts": self.texts(),
+            "style_names": {name: label for name, (_, label) in STYLES.items()},
+            "version": version,
+            "files": [
+                (f"{name} ({suffix})", href(file_path(self.record, fmt)), media_type)
+                for fmt, (suffix, media_type, name) in FORMATS.items()
+            ],
+            "has_quotes": bool(getattr(self.record, "quotes", None)),
+        }
+
+
+class Citer:
+    """Builds the citations of one Chronicle's records; made once per build."""
+
+    def __init__(self, chronicle: Chronicle, publisher: Publisher):
+        self.chronicle = chronicle
+        self.publisher = publisher
+
+    def records(self) -> list[Record]:
+        return [
+            record for collection in COLLECTIONS for _, record in sorted(getattr(self.chronicle, collection).items())
+        ]
+
+    def cite(self, record: Record, href: Callable[[str], str] = str) -> RecordCitation:
+        """`href` turns a site path into a link from the page the citation is shown on."""
+        json_ld = Describer(self.chronicle, self.publisher, href).describe(record)
+        return RecordCitation(record, csl_item(record, self.publisher), qualifier_of(record), json_ld)
+
+    def record_files(self) -> dict[str, str]:
+        """Every record's citation files (CSL-JSON, BibTeX, RIS) beside its page."""
+        files: dict[str, str] = {}
+        for record in self.records():
+            files.update(self.cite(record).files())
+        return files
+
+    def downloads(self) -> dict[str, str]:
+        """The whole record set, by its path under downloads/: one BibTeX file, one CSL-JSON array."""
+        citations = [self.cite(record) for record in self.records()]
+        return {
+            "chronicle.bib": "\n".join(bibtex(c.item, c.qualifier) for c in citations),
+            "chronicle.csl.json": csl_json([c.item for c in citations]),
+        }
