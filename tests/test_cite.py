@@ -560,3 +560,22 @@ def test_json_ld_without_a_public_address_links_from_the_page(chronicle):
     data = describer.describe(chronicle.episodes["2018-06-test-proposal"])
     assert data["organizer"][0]["url"] == "../actors/russia.html"
     assert data["url"] == "../episodes/2018-06-test-proposal.html"
+
+
+def test_a_citation_is_kept_between_builds_under_a_key_of_all_it_depends_on(tmp_path, monkeypatch):
+    monkeypatch.setattr(cite, "CACHE", tmp_path / "citations")
+    item = cite.csl_item(episode(), LOCAL)
+    first = cite.citation(item, "chicago")
+    assert len(list((tmp_path / "citations").iterdir())) == 1
+    assert cite.citation(item, "chicago") == first  # read back, the same text
+    assert "Moscow Proposes a Treaty" in first  # Chicago writes titles in title case
+    cite.citation(item, "apa")
+    cite.citation({**item, "title": "Another title"}, "chicago")
+    assert len(list((tmp_path / "citations").iterdir())) == 3
+
+
+def test_a_cache_that_cannot_be_written_is_no_fault(tmp_path, monkeypatch):
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    monkeypatch.setattr(cite, "CACHE", blocked / "citations")
+    assert "Moscow proposes a treaty" in cite.citation(cite.csl_item(episode(), LOCAL), "apa")
