@@ -549,6 +549,7 @@ class Citer:
     def __init__(self, chronicle: Chronicle, publisher: Publisher):
         self.chronicle = chronicle
         self.publisher = publisher
+        self._cited: dict[tuple[str, str], RecordCitation] = {}
 
     def records(self) -> list[Record]:
         return [
@@ -557,8 +558,14 @@ class Citer:
 
     def cite(self, record: Record, href: Callable[[str], str] = str) -> RecordCitation:
         """`href` turns a site path into a link from the page the citation is shown on."""
+        key = (collection_of(record), record.id)
+        if href is str and key in self._cited:  # the page, its files and the downloads share one
+            return self._cited[key]
         json_ld = Describer(self.chronicle, self.publisher, href).describe(record)
-        return RecordCitation(record, csl_item(record, self.publisher), qualifier_of(record), json_ld)
+        citation = RecordCitation(record, csl_item(record, self.publisher), qualifier_of(record), json_ld)
+        if href is str:
+            self._cited[key] = citation
+        return citation
 
     def record_files(self) -> dict[str, str]:
         """Every record's citation files (CSL-JSON, BibTeX, RIS) beside its page."""

@@ -254,9 +254,14 @@ class Renderer:
 
     def _html_context(self, page_dir: str) -> dict[str, Any]:
         """Functions for the HTML templates, bound to the directory of the page being rendered."""
+        # Record pages sit one folder down: a link is "../" and the path, or just the
+        # file name within the page's own folder (posixpath.relpath, per link, costs more).
+        inside, up = (page_dir + "/", "../") if page_dir and "/" not in page_dir else (None, "")
 
         def relative(path: str) -> str:
-            return posixpath.relpath(path, page_dir) if page_dir else path
+            if inside is None:
+                return posixpath.relpath(path, page_dir) if page_dir else path
+            return path[len(inside) :] if path.startswith(inside) else up + path
 
         def url(record: Record) -> str:
             return relative(f"{collection_of(record)}/{record.id}.html")

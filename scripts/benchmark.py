@@ -304,12 +304,20 @@ def measure(episodes: int, runs: int, search: bool, serve: bool = False) -> list
         floor_project = Path(tmp) / "floor"
         write_floor(data, floor_project)
         site, floor_site = Path(tmp) / "site", Path(tmp) / "floor-site"
-        env = {**os.environ, "CHRONICLE_DATA": str(data), "NO_MKDOCS_2_WARNING": "1"}
+        # The first build fills the citation cache (macros/cite.py), the next ones read it.
+        env = {
+            **os.environ,
+            "CHRONICLE_DATA": str(data),
+            "CHRONICLE_CACHE": str(Path(tmp) / "cache"),
+            "NO_MKDOCS_2_WARNING": "1",
+        }
         chronicle_runs, floor_runs = [], []
         for _ in range(runs):  # interleaved: both see the same machine
             chronicle_runs.append(timed_build(REPO, site, env))
             floor_runs.append(timed_build(floor_project, floor_site, env))
-        seconds = statistics.median(t for t, _ in chronicle_runs)
+        cold = chronicle_runs[0][0]
+        warm = chronicle_runs[1:] or chronicle_runs
+        seconds = statistics.median(t for t, _ in warm)
         floor_seconds = statistics.median(t for t, _ in floor_runs)
         peak = statistics.median(m for _, m in chronicle_runs)
         floor_peak = statistics.median(m for _, m in floor_runs)
@@ -323,9 +331,11 @@ def measure(episodes: int, runs: int, search: bool, serve: bool = False) -> list
             ("records (YAML files)", f"{files:,}"),
             ("HTML pages built", f"{len(pages):,}"),
             ("load + validate (best of runs)", f"{min(load_times):.2f} s"),
-            ("`mkdocs build --strict` (median)", f"{seconds:.1f} s"),
+            ("`mkdocs build --strict`, first build: no citation cached", f"{cold:.1f} s"),
+            ("`mkdocs build --strict`, citations cached (median of the others)", f"{seconds:.1f} s"),
             ("floor: the same records as plain Markdown pages (median)", f"{floor_seconds:.1f} s"),
-            ("**build time ÷ floor**", f"**{seconds / floor_seconds:.2f}×**"),
+            ("**build time ÷ floor**, first build", f"**{cold / floor_seconds:.2f}×**"),
+            ("**build time ÷ floor**, citations cached", f"**{seconds / floor_seconds:.2f}×**"),
             ("peak memory (median)", f"{peak:.0f} MB"),
             ("floor: peak memory (median)", f"{floor_peak:.0f} MB"),
             ("**peak memory ÷ floor**", f"**{peak / floor_peak:.2f}×**"),
