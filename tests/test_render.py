@@ -113,9 +113,9 @@ def test_record_links_are_relative_to_the_page(renderer):
     page = renderer.record_page(episode)
     assert "[Russia](../actors/russia.md)" in page
     assert "[https://example.org/c/episodes/2018-06-test-proposal.html]" in page
-    timeline = renderer.fragment("timeline")
-    assert "(episodes/2018-06-test-proposal.md)" in timeline
-    nested = renderer.fragment("timeline", page_dir="about")
+    latest = renderer.fragment("latest", count=5)
+    assert "(episodes/2018-06-test-proposal.md)" in latest
+    nested = renderer.fragment("latest", page_dir="about", count=5)
     assert "(../episodes/2018-06-test-proposal.md)" in nested
 
 
