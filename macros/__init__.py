@@ -31,7 +31,7 @@ def define_env(env):
         # One per build: `mkdocs serve` makes a new Site on every rebuild.
         site = current()
         if made.get("site") is not site:
-            made.update(site=site, views=Views(site.chronicle))
+            made.update(site=site, views=Views(site.chronicle, site.renderer))
         return made["views"]
 
     def page_dir() -> str:

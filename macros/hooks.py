@@ -1,14 +1,23 @@
-"""MkDocs glue: load the data before anything is written, add one page per record.
+"""MkDocs glue: load the data before anything is written, hand MkDocs the record pages as HTML,
+publish the site only when the whole build has succeeded.
 
 Listed under `hooks:` in mkdocs.yml. Like Material's blog plugin, it refuses
-bad input early (in on_config, before the site folder is touched) and keeps
-the generated pages out of the nav: indexes lead to them.
+bad input early (in on_config, before any output is touched) and keeps the
+generated pages out of the nav: indexes lead to them. Record pages are HTML
+from the render layer: MkDocs does not parse them as Markdown, and search
+gets one entry per record, built from the record.
 """
 
 from __future__ import annotations
 
+import html
+import logging
+import os
+import re
+import shutil
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 if str(REPOSITORY) not in sys.path:
@@ -22,53 +31,164 @@ if __name__ != "macros.hooks":  # loaded by MkDocs from its path, not imported a
 from mkdocs.exceptions import PluginError  # noqa: E402
 from mkdocs.plugins import event_priority  # noqa: E402
 from mkdocs.structure.files import File  # noqa: E402
+from mkdocs.structure.pages import Page  # noqa: E402
+from mkdocs.structure.toc import get_toc  # noqa: E402
+from mkdocs.utils import CountHandler  # noqa: E402
 
 from macros.load import DataError, data_dir  # noqa: E402
-from macros.site import Site, set_current  # noqa: E402
+from macros.model import Record  # noqa: E402
+from macros.publish import Publication, check_links  # noqa: E402
+from macros.render import INDEXES  # noqa: E402
+from macros.site import Site, current, set_current  # noqa: E402
 
-_edit_urls: dict[str, str] = {}
+# The hook module is made anew on every rebuild of `mkdocs serve`; the process is not.
+_SERVING = "CHRONICLE_SERVING"
+_ANCHOR = re.compile(r'\sid="([^"]+)"')
+
+_publication: Publication | None = None
+
+
+class RecordPage(Page):
+    """A record's page: HTML from the render layer, never read as Markdown."""
+
+    def __init__(self, file: File, config, site: Site, record: Record):
+        self.record = record
+        self.site = site
+        super().__init__(None, file, config)
+        source = site.source_file(record)
+        repo_url = (config.repo_url or "").rstrip("/")
+        try:
+            relative = source.resolve().relative_to(REPOSITORY).as_posix()
+        except ValueError:
+            relative = None  # data from outside the repository has no file to edit there
+        # A record is edited in its YAML file, not in a generated page.
+        self.edit_url = f"{repo_url}/edit/main/{relative}" if repo_url and relative else None
+
+    def read_source(self, config) -> None:
+        self.markdown = ""
+        self.meta = {"search": {"exclude": True}, "render_macros": False}
+
+    def render(self, config, files) -> None:
+        rendered = self.site.page(self.record)
+        self.content = rendered.html
+        # The theme prints title and description unescaped (<title>, meta tags).
+        self.meta.update(title=html.escape(rendered.title), description=html.escape(rendered.description))
+        self.toc = get_toc(
+            [{"level": level, "id": id, "name": name, "children": []} for level, id, name in rendered.toc]
+        )
+        self.present_anchor_ids = set(_ANCHOR.findall(rendered.html))
 
 
 def _data_folder(config) -> Path:
     return data_dir(Path(config.config_file_path).parent / "data")
 
 
+def _last_good(config) -> Path:
+    """Where `serve` keeps a copy of the last data folder that loaded without a fault."""
+    return Path(config.site_dir).parent / (Path(config.site_dir).name + "-last-good-data")
+
+
+def on_startup(command, dirty):
+    if command == "serve":
+        os.environ[_SERVING] = "1"
+
+
 @event_priority(100)
 def on_config(config):
     set_current(None)
+    config.extra.pop("chronicle_fault", None)
+    folder = _data_folder(config)
     try:
-        site = Site.build(_data_folder(config), config.site_url or "", config.site_name)
+        site = Site.build(folder, config.site_url or "", config.site_name)
+        if os.environ.get(_SERVING):
+            shutil.rmtree(_last_good(config), ignore_errors=True)
+            shutil.copytree(folder, _last_good(config), symlinks=False)
     except DataError as error:
-        raise PluginError(error.report()) from None
+        if not (os.environ.get(_SERVING) and _last_good(config).is_dir()):
+            raise PluginError(error.report()) from None
+        # While serving, show the fault on every page over the last good record.
+        print(error.report(), file=sys.stderr)
+        config.extra["chronicle_fault"] = error.report()
+        site = Site.build(_last_good(config), config.site_url or "", config.site_name)
     set_current(site)
+    # MkDocs empties site_dir before it writes: give it a folder of its own,
+    # swapped in only when the whole build has succeeded.
+    global _publication
+    _publication = Publication(Path(config.site_dir))
+    config.site_dir = str(_publication.staging)
     return config
 
 
 def on_files(files, config):
-    from macros.site import current
-
     site = current()
-    repo_url = (config.repo_url or "").rstrip("/")
-    _edit_urls.clear()
-    for path, markdown, source in site.pages():
-        files.append(File.generated(config, path, content=markdown))
-        if repo_url:
-            try:
-                relative = source.resolve().relative_to(REPOSITORY).as_posix()
-            except ValueError:
-                continue  # data from outside the repository has no file to edit there
-            _edit_urls[path] = f"{repo_url}/edit/main/{relative}"
+    for record in site.records():
+        page = site.page_path(record)
+        file = File.generated(config, page, content="")
+        files.append(file)
+        RecordPage(file, config, site, record)
     for path, text in site.downloads().items():
         files.append(File.generated(config, f"downloads/{path}", content=text))
     files.append(File.generated(config, "feed.xml", content=site.feed()))
     return files
 
 
-def on_page_markdown(markdown, page, config, files):
-    # A record page is edited in its YAML file, not in generated Markdown.
-    if page.file.src_uri in _edit_urls:
-        page.edit_url = _edit_urls[page.file.src_uri]
-    return markdown
+def on_nav(nav, config, files):
+    # A record page belongs to its index: that tab is highlighted while the page is read.
+    index_pages = {file.src_uri[:-3] + ".html": file.page for file in files.documentation_pages() if file.page}
+    for file in files.documentation_pages():
+        if isinstance(file.page, RecordPage):
+            index = INDEXES[file.src_uri.split("/")[0]]
+            file.page.parent = index_pages.get(index.path)
+    return nav
+
+
+def on_env(env, config, files):
+    # Record pages are kept out of the HTML indexer; their entries come from the records.
+    for plugin in config.plugins.values():
+        if hasattr(plugin, "search_index"):
+            plugin.search_index.entries.extend(current().search_entries())
+    return env
+
+
+def on_post_page(output, page, config):
+    if isinstance(page, RecordPage):
+        page.content = None  # written: no need to hold every page until the build ends
+    return output
+
+
+def _strict_warnings() -> int:
+    """MkDocs counts strict-mode warnings and aborts only after on_post_build: count them first."""
+    return sum(
+        count
+        for handler in logging.getLogger("mkdocs").handlers
+        if isinstance(handler, CountHandler)
+        for _, count in handler.get_counts()
+    )
+
+
+@event_priority(-100)  # after every plugin has written its files
+def on_post_build(config):
+    global _publication
+    publication, _publication = _publication, None
+    if publication is None:
+        return
+    broken = check_links(publication.staging, urlsplit(config.site_url or "/").path)
+    if broken or (config.strict and _strict_warnings()):
+        publication.discard()
+        if broken:
+            listed = "\n".join(f"  {link}" for link in broken[:50])
+            more = f"\n  ... and {len(broken) - 50} more" if len(broken) > 50 else ""
+            raise PluginError(f"{len(broken)} broken links in the built site; nothing was published:\n{listed}{more}")
+        return  # MkDocs aborts next, naming the warnings
+    publication.publish()
+    config.site_dir = str(publication.target)
+
+
+def on_build_error(error):
+    global _publication
+    if _publication is not None:
+        _publication.discard()
+        _publication = None
 
 
 def on_serve(server, config, builder):

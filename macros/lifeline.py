@@ -297,3 +297,22 @@ def drawing(one: Life, axis: Axis, names: dict[str, str], drawing_id: str) -> Dr
         left=axis.x(axis.start),
         right=axis.x(axis.end),
     )
+
+
+class Lifelines:
+    """The treaties' lives for one build, each drawn on an axis of its own (a treaty's page, an essay)."""
+
+    def __init__(self, chronicle: Chronicle, today: datetime.date):
+        self.chronicle = chronicle
+        self.today = today
+        self.names = {actor_id: actor.name for actor_id, actor in chronicle.actors.items()}
+
+    def life(self, treaty: Treaty) -> Life | None:
+        return life(treaty, self.chronicle, self.today)
+
+    def drawing(self, treaty: Treaty, drawing_id: str | None = None) -> Drawing | None:
+        """The treaty's lifeline, or None when its record dates nothing."""
+        one = self.life(treaty)
+        if one is None:
+            return None
+        return drawing(one, Axis.around(one), self.names, drawing_id or f"lifeline-{treaty.id}")

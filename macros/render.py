@@ -1,7 +1,9 @@
-"""Markdown for every page, from the Chronicle's indexes, through Jinja templates.
+"""Every generated page, from the Chronicle's indexes, through Jinja templates.
 
-Safe by default: every value a template prints is escaped for Markdown and
-HTML unless it is already `Markup` (a link built here, or a Markdown field
+Record pages are HTML (templates/pages/*.html.j2), handed to the site engine as
+they are: nothing re-parses them. The indexes that hand-written pages embed
+are Markdown fragments. Safe by default: every value a template prints is
+escaped unless it is already `Markup` (a link built here, or a Markdown field
 turned into sanitized HTML by `markup.to_html`). Knows nothing of YAML files
 or of MkDocs.
 """
@@ -12,6 +14,7 @@ import html
 import json
 import posixpath
 import re
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -147,6 +150,25 @@ class Renderer:
             plural=lambda n, word: f"{n} {word}{'' if n == 1 else 's'}",
             heading=_title,
         )
+        self.html_env = Environment(
+            loader=PackageLoader("macros", "templates"),
+            autoescape=True,
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.html_env.filters.update(
+            date=self._date,
+            kind=lambda k: KIND_LABELS.get(k, label(k)),
+            status=lambda s: STATUS_LABELS.get(s, label(s)),
+            affiliation=lambda a: AFFILIATIONS[a][0],
+            affiliation_meaning=lambda a: AFFILIATIONS[a][1],
+            label=label,
+            heading=_title,
+            collection=collection_of,
+            lang_attribute=lang_attribute,
+        )
+        self.html_env.globals.update(chronicle=chronicle, site_name=site_name, indexes=INDEXES)
         self.env.globals.update(
             chronicle=chronicle,
             site_name=site_name,
@@ -162,11 +184,8 @@ class Renderer:
     def _date(date: ChronicleDate | None) -> Markup:
         if date is None:
             return Markup("")
-        return (
-            Markup(f'<time datetime="{date.earliest.isoformat()}" title="{date}">')
-            + escape_text(date.display())
-            + Markup("</time>")
-        )
+        # `datetime` keeps the record's precision: "2018-06" is a month, never 1 June.
+        return Markup('<time datetime="{}" title="{}">{}</time>').format(machine_date(date), str(date), date.display())
 
     def _context(self, page_dir: str) -> dict[str, Any]:
         """Functions bound to the directory of the page being rendered."""
@@ -214,14 +233,89 @@ class Renderer:
 
         return dict(url=url, link=link, actor=actor, md=md, permalink=permalink, tag=tag, page=page)
 
+    def _html_context(self, page_dir: str) -> dict[str, Any]:
+        """Functions for the HTML templates, bound to the directory of the page being rendered."""
+
+        def relative(path: str) -> str:
+            return posixpath.relpath(path, page_dir) if page_dir else path
+
+        def url(record: Record) -> str:
+            return relative(f"{collection_of(record)}/{record.id}.html")
+
+        def link(record: Record | None, text: Any = None) -> Markup:
+            if record is None:
+                return Markup("")
+            shown = text if text is not None else _title(record)
+            return Markup('<a href="{}">{}</a>').format(url(record), shown)
+
+        def actor(actor_id: str | None) -> Markup:
+            return link(self.chronicle.actors.get(actor_id)) if actor_id else Markup("")
+
+        def tag(tag_id: str) -> Markup:
+            tag_record = self.chronicle.tags.get(tag_id)
+            shown = tag_record.label if tag_record else tag_id
+            return Markup('<a href="{}#{}">{}</a>').format(relative("tags.html"), tag_id, shown)
+
+        def joined(links) -> Markup:
+            return Markup(", ").join(links)
+
+        def resolve(target: str) -> str:
+            named = markup.record_link(target)
+            if named:
+                collection, record_id, fragment = named
+                return relative(f"{collection}/{record_id}.html") + fragment
+            path, _, fragment = target.partition("#")
+            path = path.lstrip("/")
+            if path.endswith(".md"):
+                path = path[:-3] + ".html"
+            return relative(path) + (f"#{fragment}" if fragment else "")
+
+        def md(text: str | None, inline: bool = False) -> Markup:
+            return Markup(markup.to_html(text, resolve, inline=inline)) if text else Markup("")
+
+        def permalink(record: Record) -> str:
+            path = f"{collection_of(record)}/{record.id}.html"
+            return self.site_url + path if self.site_url else path
+
+        def external(address: str, text: Any = None) -> Markup:
+            # A validated http(s) address; the source's site learns nothing of the reader's page.
+            return Markup('<a href="{}" rel="noopener noreferrer">{}</a>').format(
+                href(address), text if text is not None else address
+            )
+
+        return dict(
+            url=url,
+            link=link,
+            actor=actor,
+            actor_links=lambda ids: joined(actor(i) for i in ids),
+            treaty_links=lambda ids: joined(link(self.chronicle.treaties.get(i)) for i in ids),
+            tag_links=lambda ids: joined(tag(i) for i in ids),
+            tag=tag,
+            md=md,
+            permalink=permalink,
+            page=relative,
+            external=external,
+        )
+
     def _render(self, template: str, page_dir: str, **values: Any) -> str:
         return self.env.get_template(template).render(**self._context(page_dir), **values)
 
     # -- pages -----------------------------------------------------------------
 
-    def record_page(self, record: Record) -> str:
+    def record_page(self, record: Record) -> RenderedPage:
+        """The HTML of a record's page, with what the theme needs around it."""
         collection = collection_of(record)
-        return self._render(f"{collection}.md.j2", collection, record=record)
+        html = self.html_env.get_template(f"pages/{TEMPLATES[collection]}.html.j2").render(
+            **self._html_context(collection), record=record
+        )
+        toc = [(int(level), anchor, _plain(text)) for level, anchor, text in _SECTION.findall(html)]
+        return RenderedPage(
+            path=f"{collection}/{record.id}.html",
+            title=_title(record),
+            description=_description(record),
+            html=html,
+            toc=toc,
+        )
 
     def fragment(self, name: str, page_dir: str = "", **values: Any) -> str:
         """An index (timeline, proposals ...) for a hand-written page in `page_dir`."""
@@ -234,3 +328,63 @@ def _title(record: Record) -> str:
         if value:
             return value
     return record.id
+
+
+# The record pages' own templates, and the index each collection is reached from.
+TEMPLATES = {"episodes": "episode", "treaties": "treaty", "actors": "actor", "sources": "source"}
+
+
+@dataclass(frozen=True)
+class Index:
+    path: str
+    title: str
+
+
+INDEXES = {
+    "episodes": Index("timeline.html", "Timeline"),
+    "treaties": Index("treaties.html", "Treaties"),
+    "actors": Index("actors.html", "Actors"),
+    "sources": Index("sources.html", "Sources"),
+}
+
+
+@dataclass(frozen=True)
+class RenderedPage:
+    """A record page as HTML, with what the theme needs: title, description, table of contents."""
+
+    path: str
+    title: str
+    description: str
+    html: str
+    toc: list[tuple[int, str, str]]  # (level, id, text) of each section heading
+
+
+_SECTION = re.compile(r'<h([23]) id="([^"]+)">(.*?)<a class="headerlink"')
+_TAG = re.compile(r"<[^>]+>")
+_CYRILLIC = re.compile(r"[\u0400-\u04FF]")
+
+
+def _plain(html_text: str) -> str:
+    return " ".join(html.unescape(_TAG.sub(" ", html_text)).split())
+
+
+def machine_date(date: ChronicleDate) -> str:
+    """The date for `<time datetime>`: a year, a month or a day, as precise as the record."""
+    return str(date).rstrip("?~%")
+
+
+def lang_attribute(text: str) -> Markup:
+    """` lang="ru"` for Cyrillic text, so that it is read and hyphenated as Russian."""
+    return Markup(' lang="ru"') if _CYRILLIC.search(text or "") else Markup("")
+
+
+def _description(record: Record) -> str:
+    kind = collection_of(record)
+    if kind == "episodes":
+        return f"{record.date.display()}: {record.title}"
+    if kind == "treaties":
+        return f"{record.name} — status: {STATUS_LABELS.get(record.status, label(record.status))}"
+    if kind == "actors":
+        native = f" ({record.native_name})" if record.native_name else ""
+        return f"{record.name}{native} in the Chronicle of US–Russia diplomacy"
+    return f"{record.outlet}, {record.published.display()}: {record.title}"

@@ -6,14 +6,16 @@ pages call read it. Nothing here knows how pages are written to disk.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from .export import atom_feed, downloads
 from .index import Chronicle, collection_of
 from .load import Dataset, load
-from .model import COLLECTIONS
-from .render import Renderer
+from .model import COLLECTIONS, Record
+from .render import RenderedPage, Renderer
+from .search import search_entry
 
 
 @dataclass
@@ -28,12 +30,23 @@ class Site:
         chronicle = Chronicle(dataset)
         return cls(dataset, chronicle, Renderer(chronicle, site_url, site_name))
 
-    def pages(self):
-        """(path of the page's Markdown, the Markdown, the record's YAML file) for every record."""
+    def records(self) -> Iterator[Record]:
         for collection in COLLECTIONS:
-            for record in getattr(self.chronicle, collection).values():
-                path = f"{collection_of(record)}/{record.id}.md"
-                yield path, self.renderer.record_page(record), self.dataset.files[(collection, record.id)]
+            yield from getattr(self.chronicle, collection).values()
+
+    @staticmethod
+    def page_path(record: Record) -> str:
+        """The page's path among the site's sources: `episodes/<id>.md` becomes `episodes/<id>.html`."""
+        return f"{collection_of(record)}/{record.id}.md"
+
+    def source_file(self, record: Record) -> Path:
+        return self.dataset.files[(collection_of(record), record.id)]
+
+    def page(self, record: Record) -> RenderedPage:
+        return self.renderer.record_page(record)
+
+    def search_entries(self) -> list[dict]:
+        return [search_entry(self.chronicle, record) for record in self.records()]
 
     def downloads(self) -> dict[str, str]:
         return downloads(self.chronicle)

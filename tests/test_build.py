@@ -90,7 +90,7 @@ def test_record_pages_stay_out_of_the_nav(small_site):
 def test_episode_page(small_site):
     html = (small_site / "episodes/2018-06-test-proposal.html").read_text(encoding="utf-8")
     assert re.search(r"<h1[^>]*>Moscow proposes reaffirming the 1933 commitment<", html)
-    assert '<time datetime="2018-06-01" title="2018-06">June 2018</time>' in html
+    assert '<time datetime="2018-06" title="2018-06">June 2018</time>' in html
     assert "Proposal" in html and "Rejected" in html
     assert 'href="../actors/russia.html">Russia</a> → <a href="../actors/united-states.html">United States' in html
     assert 'href="../treaties/test-treaty.html">Test Agreement</a>' in html

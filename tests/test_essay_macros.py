@@ -120,10 +120,10 @@ def test_episode_card_links_relative_to_a_page_in_a_folder(essays):
 
 def test_thread_shows_the_proposal_its_replies_and_its_outcome(essays):
     content = article(essays, "thread.html")
-    thread = content.select_one(".chronicle-thread")
-    assert thread.select_one(".chronicle-thread__head")["data-episode"] == PROPOSAL
+    thread = content.select_one(".chronicle-conversation")
+    assert thread.select_one(".chronicle-conversation__head")["data-episode"] == PROPOSAL
     assert [li["data-episode"] for li in thread.select("ol li")] == [REFUSAL]
-    assert "Outcome: Rejected" in " ".join(thread.select_one(".chronicle-thread__outcome").get_text().split())
+    assert "Outcome: Rejected" in " ".join(thread.select_one(".chronicle-conversation__outcome").get_text().split())
     paragraphs = [p.get_text() for p in content.find_all("p", recursive=False)]
     assert paragraphs[0] == "Before." and paragraphs[-1] == "After."  # the Markdown around the view is intact
 

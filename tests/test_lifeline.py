@@ -14,6 +14,7 @@ from macros.index import Chronicle
 from macros.lifeline import Axis, drawing, life, period, year_fraction
 from macros.load import load
 from macros.model import Treaty
+from macros.render import Renderer
 from macros.views import MacroError, TreatyChoice, Views
 
 TODAY = datetime.date(2026, 11, 29)
@@ -154,7 +155,8 @@ def test_a_treaty_that_dates_nothing_has_no_life(chronicle):
 
 def with_treaty(data: Path, record_id: str, text: str) -> Views:
     (data / "treaties" / f"{record_id}.yml").write_text(text, encoding="utf-8")
-    return Views(Chronicle(load(data)), today=TODAY)
+    chronicle = Chronicle(load(data))
+    return Views(chronicle, Renderer(chronicle), today=TODAY)
 
 
 def svg_of(html: str) -> ET.Element:
@@ -201,7 +203,7 @@ def test_a_treaty_without_dates_cannot_be_drawn(data_copy):
 
 
 def test_every_treaty_shares_one_axis_from_1933_to_the_build_year(chronicle):
-    html = Views(chronicle, today=TODAY).treaty_lives("")
+    html = Views(chronicle, Renderer(chronicle), today=TODAY).treaty_lives("")
     assert '<a href="treaties/test-treaty.html">Test Agreement</a>' in html
     axis = svg_of(html[html.index("chronicle-lives__axis") :])
     labels = [text.text for text in axis.iter(f"{SVG}text")]

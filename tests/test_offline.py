@@ -342,7 +342,7 @@ def test_every_page_from_disk_loads_nothing_from_outside(browser, offline_folder
 
 def test_every_link_works_from_disk(offline_folder, tmp_path):
     # Pages and files only: test_quality.py checks the #fragments over http.
-    result = linkchecker((offline_folder / "index.html").as_uri(), tmp_path, anchors=False)
+    result = linkchecker((offline_folder / "index.html").as_uri(), tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert " 0 errors found" in result.stdout
 

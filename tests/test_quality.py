@@ -24,6 +24,8 @@ from sitetools import (
     vnu,
 )
 
+from macros.publish import check_links
+
 pytestmark = pytest.mark.quality
 
 # --- Accessibility ------------------------------------------------------------------
@@ -115,17 +117,30 @@ def test_linkchecker_finds_no_broken_internal_link(real_site, tmp_path):
 
 
 def test_a_planted_broken_link_fails_linkchecker(small_site, tmp_path):
+    gone = '<p><a href="episodes/1999-no-such-episode.html">gone</a></p>'
+    planted = plant(small_site, tmp_path, "timeline.html", gone)
+    with serve(planted) as base:
+        result = linkchecker(base + "index.html", tmp_path)
+    assert result.returncode == 1
+    assert "episodes/1999-no-such-episode.html" in result.stdout
+
+
+def test_every_link_and_fragment_of_both_sites_resolves(real_site, small_site):
+    assert check_links(real_site) == [] and check_links(small_site) == []
+
+
+def test_a_planted_missing_fragment_fails_the_link_check(small_site, tmp_path):
     planted = plant(
         small_site,
         tmp_path,
         "timeline.html",
         '<p><a href="episodes/1999-no-such-episode.html">gone</a> <a href="treaties.html#no-such-row">row</a></p>',
     )
-    with serve(planted) as base:
-        result = linkchecker(base + "index.html", tmp_path)
-    assert result.returncode == 1
-    assert "episodes/1999-no-such-episode.html" in result.stdout
-    assert "no-such-row" in result.stdout
+    broken = {(link.page, link.target) for link in check_links(planted)}
+    assert broken == {
+        ("timeline.html", "episodes/1999-no-such-episode.html"),
+        ("timeline.html", "treaties.html#no-such-row"),
+    }
 
 
 def test_a_planted_image_without_alt_fails_axe_and_vnu(browser, small_site, tmp_path):

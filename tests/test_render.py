@@ -110,9 +110,10 @@ def renderer() -> Renderer:
 
 def test_record_links_are_relative_to_the_page(renderer):
     episode = renderer.chronicle.episodes["2018-06-test-proposal"]
-    page = renderer.record_page(episode)
-    assert "[Russia](../actors/russia.md)" in page
-    assert "[https://example.org/c/episodes/2018-06-test-proposal.html]" in page
+    page = renderer.record_page(episode).html
+    assert '<a href="../actors/russia.html">Russia</a>' in page
+    address = "https://example.org/c/episodes/2018-06-test-proposal.html"
+    assert f'<a href="{address}">{address}</a>' in page
     latest = renderer.fragment("latest", count=5)
     assert "(episodes/2018-06-test-proposal.md)" in latest
     nested = renderer.fragment("latest", page_dir="about", count=5)
@@ -138,12 +139,26 @@ def test_plain_text_starting_a_line_opens_no_block(hostile):
 
 def test_each_record_page_suggests_a_citation(renderer):
     episode = renderer.chronicle.episodes["2018-06-test-proposal"]
-    page = renderer.record_page(episode)
+    page = renderer.record_page(episode).html
     address = "https://example.org/c/episodes/2018-06-test-proposal.html"
     title = "Moscow proposes reaffirming the 1933 commitment"
-    assert f"Suggested citation: “{title}.” *The Chronicle*, [{address}]" in page
+    assert f'Suggested citation: “{title}.” <em>The Chronicle</em>, <a href="{address}">' in page
     # The episode has quotes: the reader is told to cite their source too.
     assert "to cite a quote, cite its source as well" in page
-    treaty = renderer.record_page(renderer.chronicle.treaties["test-treaty"])
-    assert "Suggested citation: “Test Agreement.” *The Chronicle*" in treaty
+    treaty = renderer.record_page(renderer.chronicle.treaties["test-treaty"]).html
+    assert "Suggested citation: “Test Agreement.” <em>The Chronicle</em>" in treaty
     assert "cite its source as well" not in treaty
+
+
+def test_a_record_page_is_html_with_its_sections_for_the_table_of_contents(renderer):
+    page = renderer.record_page(renderer.chronicle.episodes["2018-06-test-proposal"])
+    assert page.path == "episodes/2018-06-test-proposal.html"
+    assert page.title == "Moscow proposes reaffirming the 1933 commitment"
+    assert [anchor for _, anchor, _ in page.toc] == ["summary", "quotes", "thread", "sources", "cite-this-page"]
+    assert page.html.count("<h1>") == 1 and "markdown=" not in page.html
+
+
+def test_a_long_reply_chain_is_one_flat_list_indented_at_most_six_deep(renderer):
+    page = renderer.record_page(renderer.chronicle.episodes["2018-07-test-refusal"]).html
+    assert page.count('<ol class="chronicle-thread">') == 1
+    assert 'class="chronicle-depth-1" aria-current="page"' in page

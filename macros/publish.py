@@ -1,0 +1,119 @@
+"""Publishing a built site: every link checked, then swapped in whole.
+
+A build writes into a fresh folder beside the output folder; only when the
+build has finished without a fault is that folder renamed into place, under a
+lock, so that a failed or concurrent build never leaves a half-written or
+mixed site. Knows nothing of MkDocs: the hook calls it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import posixpath
+import re
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+# The pages are written by templates with double-quoted attributes, so a
+# pattern finds every link and anchor at a fraction of a full parse's cost.
+_LINK = re.compile(r"""<(?:a|link|img|script|iframe|source)\b[^>]*?\s(?:href|src)="([^"]*)\"""", re.IGNORECASE)
+_ANCHOR = re.compile(r"""\s(?:id|name)="([^"]+)\"""")
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class BrokenLink:
+    page: str
+    target: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.page}: {self.target}: {self.reason}"
+
+
+def _targets(html: str) -> tuple[list[str], set[str]]:
+    html = _COMMENT.sub("", html)
+    return [unquote(link) for link in _LINK.findall(html)], set(_ANCHOR.findall(html))
+
+
+def check_links(site: Path, root: str = "/") -> list[BrokenLink]:
+    """Every link between the site's own files, and every #fragment, must resolve.
+
+    Links that leave the site (http, mailto ...) are the sources' business and
+    are not followed; a link that climbs above the site's root is broken.
+    `root` is the path the site is published at (`/chronicle/` for
+    https://example.org/chronicle/): a link from the root starts with it.
+    """
+    root = "/" + root.strip("/") + "/" if root.strip("/") else "/"
+    pages: dict[str, tuple[list[str], set[str]]] = {}
+    for path in site.rglob("*.html"):
+        pages[path.relative_to(site).as_posix()] = _targets(path.read_text(encoding="utf-8", errors="replace"))
+
+    broken: list[BrokenLink] = []
+    for page, (links, _) in sorted(pages.items()):
+        for link in links:
+            parts = urlsplit(link)
+            if parts.scheme or parts.netloc:
+                continue
+            if parts.path:
+                if parts.path.startswith("/"):  # from the root: the theme's 404 page has such links
+                    if not parts.path.startswith(root):
+                        broken.append(BrokenLink(page, link, f"outside the site's root {root}"))
+                        continue
+                    target = posixpath.normpath(parts.path[len(root) :] or ".")
+                else:
+                    target = posixpath.normpath(posixpath.join(posixpath.dirname(page), parts.path))
+                if target == ".." or target.startswith("../"):
+                    broken.append(BrokenLink(page, link, "climbs above the site's root"))
+                    continue
+                if parts.path.endswith("/"):
+                    target = posixpath.normpath(posixpath.join(target, "index.html"))
+            else:
+                target = page
+            if target not in pages and not (site / target).is_file():
+                broken.append(BrokenLink(page, link, "no such file"))
+                continue
+            fragment = parts.fragment
+            if fragment and target in pages and fragment not in pages[target][1]:
+                broken.append(BrokenLink(page, link, f"{target} has no element with id {fragment!r}"))
+    return broken
+
+
+@contextlib.contextmanager
+def _locked(lock_path: Path) -> Iterator[None]:
+    with open(lock_path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+class Publication:
+    """A build's own folder beside `target`, swapped in by `publish()` or thrown away by `discard()`."""
+
+    def __init__(self, target: Path):
+        self.target = Path(target).resolve()
+        self.target.parent.mkdir(parents=True, exist_ok=True)
+        self.staging = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.building-", dir=self.target.parent))
+        self.lock = self.target.parent / f".{self.target.name}.lock"
+
+    def publish(self) -> None:
+        """Put the staged site in place of the target, in one rename, one build at a time."""
+        with _locked(self.lock):
+            retired = None
+            if self.target.exists():
+                retired = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.old-", dir=self.target.parent))
+                os.rename(self.target, retired / "site")
+            os.rename(self.staging, self.target)
+        if retired is not None:
+            shutil.rmtree(retired, ignore_errors=True)
+
+    def discard(self) -> None:
+        shutil.rmtree(self.staging, ignore_errors=True)

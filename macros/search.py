@@ -1,0 +1,111 @@
+"""Search entries for record pages, built from the records rather than re-read from their HTML.
+
+One entry a record: its title, its dates as a reader writes them, its prose,
+its quotes and every name in both scripts. A page's repeated headings
+("Sources", "Cite this page") are not indexed, so they never crowd the
+results. Knows nothing of the search engine but the entry's shape.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+from . import markup
+from .index import Chronicle, collection_of
+from .model import Record
+
+_TAG = re.compile(r"<[^>]+>")
+_CYRILLIC_WORD = re.compile(r"[\u0400-\u04FF]{3,}")
+
+# A record's own page comes before the episodes that merely name it.
+BOOST = {"treaties": 2, "actors": 2}
+
+
+def _prose(text: str | None) -> str:
+    if not text:
+        return ""
+    return " ".join(html.unescape(_TAG.sub(" ", markup.to_html(text, lambda target: target))).split())
+
+
+def russian_forms(text: str | None) -> list[str]:
+    """The case forms of Russian names, so that Лаврова and Лаврову find Лавров.
+
+    The search engine stems a query and the index alike, but a stemmer cuts
+    Лавров and Лаврова differently; writing the common case endings of each
+    Cyrillic word into the entry gives every form a stem to meet.
+    """
+    forms: list[str] = []
+    for word in _CYRILLIC_WORD.findall(text or ""):
+        lower = word.lower()
+        if lower.endswith(("ов", "ев", "ёв", "ин", "ын")):
+            forms += [word + ending for ending in ("а", "у", "ым", "е")]
+        elif lower.endswith(("ова", "ева", "ина")):
+            forms += [word[:-1] + ending for ending in ("ой", "у")]
+        elif lower.endswith(("ий", "ей", "ай")):
+            forms += [word[:-1] + ending for ending in ("я", "ю", "ем", "е")]
+        elif lower.endswith("ия"):
+            forms += [word[:-1] + ending for ending in ("и", "ю", "ей")]
+        elif lower.endswith(("а", "я")):
+            forms += [word[:-1] + ending for ending in ("ы", "и", "е", "у", "ю", "ой", "ей")]
+        elif lower[-1] in "бвгдзклмнпрстфхцчшщ":
+            forms += [word + ending for ending in ("а", "у", "ом", "е")]
+    return forms
+
+
+def _names(chronicle: Chronicle, actor_ids) -> list[str]:
+    names: list[str] = []
+    for actor_id in actor_ids:
+        actor = chronicle.actors.get(actor_id)
+        if actor is not None:
+            names += [actor.name, actor.native_name or "", *russian_forms(actor.native_name)]
+    return names
+
+
+def search_entry(chronicle: Chronicle, record: Record) -> dict[str, Any]:
+    collection = collection_of(record)
+    if collection == "episodes":
+        title = record.title
+        speakers = [quote.speaker for quote in record.quotes if quote.speaker]
+        words = [
+            record.date.display(),
+            record.end.display() if record.end else "",
+            _prose(record.summary),
+            _prose(record.body),
+            *(quote.text for quote in record.quotes),
+            *(quote.attributed_to or "" for quote in record.quotes),
+            *_names(chronicle, [record.by, record.to, *record.actors, *speakers]),
+            *(chronicle.treaties[t].label for t in record.treaties),
+            *(chronicle.tags[t].label for t in record.tags if t in chronicle.tags),
+        ]
+    elif collection == "treaties":
+        # The full name sits in the title too: search weighs a title far above the text.
+        title = f"{record.label} {record.name}" if record.short_name else record.name
+        words = [
+            record.native_name or "",
+            *russian_forms(record.native_name),
+            _prose(record.summary),
+            *(_prose(provision) for provision in record.provisions),
+            *_names(chronicle, record.parties),
+            record.signed.display() if record.signed else "",
+        ]
+    elif collection == "actors":
+        title = record.name
+        words = [
+            record.native_name or "",
+            *russian_forms(record.native_name),
+            _prose(record.summary),
+            *(role.title for role in record.roles),
+        ]
+    else:
+        title = record.title
+        words = [record.outlet, record.published.display(), _prose(record.notes)]
+    entry: dict[str, Any] = {
+        "location": f"{collection}/{record.id}.html",
+        "title": title,
+        "text": " ".join(word for word in words if word),
+    }
+    if collection in BOOST:
+        entry["boost"] = BOOST[collection]
+    return entry
