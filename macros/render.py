@@ -10,6 +10,7 @@ or of MkDocs.
 
 from __future__ import annotations
 
+import datetime
 import html
 import json
 import posixpath
@@ -24,6 +25,7 @@ from markupsafe import Markup, escape
 from . import markup
 from .dates import ChronicleDate
 from .index import Chronicle, collection_of
+from .lifeline import PHASE_LABELS, Lifelines
 from .model import Record
 
 # Backslash the marks that open inline Markdown (emphasis, code, links, tables,
@@ -169,6 +171,8 @@ class Renderer:
             lang_attribute=lang_attribute,
         )
         self.html_env.globals.update(chronicle=chronicle, site_name=site_name, indexes=INDEXES)
+        # A treaty page draws its life (lifeline.py) beside its dated history.
+        self.html_env.globals.update(lifeline=Lifelines(chronicle, datetime.date.today()).drawing, phases=PHASE_LABELS)
         self.env.globals.update(
             chronicle=chronicle,
             site_name=site_name,

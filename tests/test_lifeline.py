@@ -209,3 +209,25 @@ def test_every_treaty_shares_one_axis_from_1933_to_the_build_year(chronicle):
     labels = [text.text for text in axis.iter(f"{SVG}text")]
     assert labels[0] == "1940" and labels[-1] == "2020"
     assert Axis(1933, 2027).x(year_fraction(TODAY)) < 97.0
+
+
+def test_a_treaty_page_draws_its_life_beside_its_history(chronicle):
+    page = Renderer(chronicle).record_page(chronicle.treaties["test-treaty"]).html
+    figure = page[page.index('<figure class="chronicle-lifeline"') : page.index("</figure>")]
+    assert page.index('id="life-history"') < page.index("<figure") < page.index('<ol class="chronicle-history">')
+    svg = svg_of(figure)
+    assert svg.get("role") == "img" and svg.find(f"{SVG}title").text.startswith("Life of Test Agreement, 1933–")
+    assert "the list below gives each of its dated events" in figure
+
+
+def test_a_treaty_page_with_a_signing_date_but_no_history_draws_it_too(data_copy):
+    (data_copy / "treaties" / "pact.yml").write_text(
+        "name: Pact\nkind: treaty\nparties: [russia]\nsigned: '1991-07'\nstatus: in-force\nsummary: S.\n"
+        "sources: [test-paper-2018]\n",
+        encoding="utf-8",
+    )
+    chronicle = Chronicle(load(data_copy))
+    page = Renderer(chronicle).record_page(chronicle.treaties["pact"]).html
+    assert 'id="life-history"' in page and "<svg" in page
+    assert svg_of(page).find(f"{SVG}desc").text.startswith("Pact: Signed July 1991. No end is recorded: signed as of")
+    assert '<ol class="chronicle-history">' not in page

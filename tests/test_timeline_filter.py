@@ -12,6 +12,7 @@ from macros.facets import EpisodeFilter, episode_actors
 from macros.index import Chronicle
 from macros.load import load
 from macros.model import Episode
+from macros.publish import check_links
 
 PROPOSAL, REFUSAL, INTERVIEW = "2018-06-test-proposal", "2018-07-test-refusal", "2019-09-04-test-interview"
 ALL = [PROPOSAL, REFUSAL, INTERVIEW]
@@ -209,3 +210,39 @@ def test_the_script_does_nothing_on_other_pages(timeline, small_site):
     timeline.goto((small_site / "index.html").as_uri() + "#kind=proposal")
     assert timeline.locator("script[src$='timeline-filters.js']").count() == 1
     assert timeline.locator("[data-episode][hidden]").count() == 0
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(
+    ("page", "link", "expected"),
+    [
+        ("actors/sergey-lavrov.html", "../timeline.html#actor=sergey-lavrov", [INTERVIEW]),
+        ("actors/united-states.html", "../timeline.html#actor=united-states", ALL),
+        ("treaties/test-treaty.html", "../timeline.html#treaty=test-treaty", [PROPOSAL]),
+        ("tags.html", "timeline.html#tag=arms-control", [INTERVIEW]),
+    ],
+)
+def test_actor_treaty_and_tag_pages_link_to_the_filtered_timeline(timeline, small_site, page, link, expected):
+    timeline.goto((small_site / page).as_uri())
+    timeline.locator(f'article a[href="{link}"]').click()
+    timeline.wait_for_url(re.compile(re.escape(link.removeprefix("../")) + "$"))
+    assert visible(timeline) == expected
+
+
+def test_a_filtered_timeline_address_is_a_view_not_a_broken_anchor(tmp_path):
+    (tmp_path / "timeline.html").write_text(
+        '<div data-hash-keys="kind actor treaty tag from to"><h2 id="y2018">2018</h2></div>', encoding="utf-8"
+    )
+    (tmp_path / "other.html").write_text('<p id="x">x</p>', encoding="utf-8")
+    links = [
+        "timeline.html#actor=russia",
+        "timeline.html#kind=proposal&actor=russia&treaty=t&tag=t&from=2018&to=2019",
+        "timeline.html#y2018",
+        "timeline.html#actor=",  # no value
+        "timeline.html#colour=red",  # a key the page does not read
+        "timeline.html#y1999",
+        "other.html#actor=russia",  # a page that reads no state
+    ]
+    (tmp_path / "index.html").write_text("".join(f'<a href="{link}">x</a>' for link in links), encoding="utf-8")
+    broken = [link.target for link in check_links(tmp_path)]
+    assert broken == links[3:]
