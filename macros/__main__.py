@@ -1,4 +1,5 @@
-"""Command line: `python -m macros check [FOLDER]`, `python -m macros schema [OUTDIR]`."""
+"""Command line: `python -m macros check [FOLDER]`, `python -m macros schema [OUTDIR]`,
+`python -m macros build-pages OUT [--data FOLDER] [--site-url URL]`."""
 
 from __future__ import annotations
 
@@ -17,7 +18,27 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("folder", nargs="?", help="default: $CHRONICLE_DATA, else data/")
     schema = commands.add_parser("schema", help="write the JSON Schema of each collection")
     schema.add_argument("outdir", nargs="?", default="schema")
+    pages = commands.add_parser(
+        "build-pages", help="write the record pages, downloads and feed as files, for an engine without hooks"
+    )
+    pages.add_argument("out")
+    pages.add_argument("--data", help="default: $CHRONICLE_DATA, else data/")
+    pages.add_argument("--site-url", default="", help="the site's public address, for permanent addresses")
     args = parser.parse_args(argv)
+
+    if args.command == "build-pages":
+        from .prebuild import write_pages
+        from .site import Site
+
+        folder = Path(args.data) if args.data else data_dir()
+        try:
+            site = Site.build(folder, args.site_url)
+        except DataError as error:
+            print(error.report(), file=sys.stderr)
+            return 1
+        count = write_pages(site, Path(args.out))
+        print(f"{args.out}: {count} files from {folder}")
+        return 0
 
     if args.command == "check":
         folder = Path(args.folder) if args.folder else data_dir()

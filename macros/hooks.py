@@ -37,12 +37,13 @@ from mkdocs.utils import CountHandler  # noqa: E402
 
 from macros.load import DataError, data_dir  # noqa: E402
 from macros.model import Record  # noqa: E402
-from macros.publish import Publication, check_links  # noqa: E402
+from macros.publish import Publication, check_links, with_security_headers  # noqa: E402
 from macros.render import INDEXES  # noqa: E402
 from macros.site import Site, current, set_current  # noqa: E402
 
 # The hook module is made anew on every rebuild of `mkdocs serve`; the process is not.
 _SERVING = "CHRONICLE_SERVING"
+_LAST_GOOD = "CHRONICLE_LAST_GOOD_DATA"
 _ANCHOR = re.compile(r'\sid="([^"]+)"')
 
 _publication: Publication | None = None
@@ -79,13 +80,31 @@ class RecordPage(Page):
         self.present_anchor_ids = set(_ANCHOR.findall(rendered.html))
 
 
+def _spare_record_pages(config) -> None:
+    """mkdocs-macros renders the Markdown of every page; a record page has none: skip it there.
+
+    Its macros serve the hand-written pages; on a thousand record pages its
+    per-page set-up alone costs about as much as rendering them.
+    """
+    events = config.plugins.events["page_markdown"]
+    for position, method in enumerate(events):
+        if type(getattr(method, "__self__", None)).__module__.startswith("mkdocs_macros"):
+
+            def hand_written_only(markdown, page, _macros=method, **kwargs):
+                return markdown if isinstance(page, RecordPage) else _macros(markdown, page=page, **kwargs)
+
+            events[position] = hand_written_only
+
+
 def _data_folder(config) -> Path:
     return data_dir(Path(config.config_file_path).parent / "data")
 
 
 def _last_good(config) -> Path:
     """Where `serve` keeps a copy of the last data folder that loaded without a fault."""
-    return Path(config.site_dir).parent / (Path(config.site_dir).name + "-last-good-data")
+    folder = Path(config.site_dir).parent / (Path(config.site_dir).name + "-last-good-data")
+    os.environ[_LAST_GOOD] = str(folder)
+    return folder
 
 
 def on_startup(command, dirty):
@@ -111,6 +130,7 @@ def on_config(config):
         config.extra["chronicle_fault"] = error.report()
         site = Site.build(_last_good(config), config.site_url or "", config.site_name)
     set_current(site)
+    _spare_record_pages(config)
     # MkDocs empties site_dir before it writes: give it a folder of its own,
     # swapped in only when the whole build has succeeded.
     global _publication
@@ -126,9 +146,8 @@ def on_files(files, config):
         file = File.generated(config, page, content="")
         files.append(file)
         RecordPage(file, config, site, record)
-    for path, text in site.downloads().items():
-        files.append(File.generated(config, f"downloads/{path}", content=text))
-    files.append(File.generated(config, "feed.xml", content=site.feed()))
+    for path, text in site.files().items():
+        files.append(File.generated(config, path, content=text))
     return files
 
 
@@ -153,7 +172,11 @@ def on_env(env, config, files):
 def on_post_page(output, page, config):
     if isinstance(page, RecordPage):
         page.content = None  # written: no need to hold every page until the build ends
-    return output
+    return with_security_headers(output)
+
+
+def on_post_template(output_content, template_name, config):
+    return with_security_headers(output_content) if template_name.endswith(".html") else output_content
 
 
 def _strict_warnings() -> int:
@@ -189,6 +212,11 @@ def on_build_error(error):
     if _publication is not None:
         _publication.discard()
         _publication = None
+
+
+def on_shutdown():
+    if os.environ.get(_LAST_GOOD):
+        shutil.rmtree(os.environ.pop(_LAST_GOOD), ignore_errors=True)
 
 
 def on_serve(server, config, builder):

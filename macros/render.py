@@ -154,6 +154,7 @@ class Renderer:
         )
         self.html_env = Environment(
             loader=PackageLoader("macros", "templates"),
+            auto_reload=False,  # one build, one set of templates: no file check on every page
             autoescape=True,
             undefined=StrictUndefined,
             trim_blocks=True,
@@ -250,7 +251,8 @@ class Renderer:
             if record is None:
                 return Markup("")
             shown = text if text is not None else _title(record)
-            return Markup('<a href="{}">{}</a>').format(url(record), shown)
+            # Ids are [a-z0-9-]: only the text needs escaping (this runs for every link of every page).
+            return Markup(f'<a href="{url(record)}">{escape(shown)}</a>')
 
         def actor(actor_id: str | None) -> Markup:
             return link(self.chronicle.actors.get(actor_id)) if actor_id else Markup("")

@@ -51,6 +51,10 @@ class Site:
     def downloads(self) -> dict[str, str]:
         return downloads(self.chronicle)
 
+    def files(self) -> dict[str, str]:
+        """Every generated file besides the record pages, by its path in the site: downloads and the feed."""
+        return {**{f"downloads/{path}": text for path, text in self.downloads().items()}, "feed.xml": self.feed()}
+
     def feed(self) -> str:
         return atom_feed(self.chronicle, self.renderer.site_url)
 

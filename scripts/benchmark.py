@@ -1,12 +1,16 @@
 #!/usr/bin/env python3
 """Measure the build on a synthetic data folder of a given size.
 
-    .venv/bin/python scripts/benchmark.py [--episodes 1000] [--runs 2]
+    .venv/bin/python scripts/benchmark.py [--episodes 1000] [--runs 3] [--no-search]
 
 Writes a folder of records that follows the data contract (episodes with
-quotes and reply threads, treaties with histories, actors, sources, tags),
-then times loading it and a full `mkdocs build --strict`, and reports page
-sizes. Prints a Markdown table; the README records the numbers.
+quotes and reply threads, treaties with histories, actors, sources, tags,
+deterministic from a seed), then builds, interleaved, (a) the Chronicle from
+it and (b) the floor: the same records written as plain Markdown pages with
+the same facts and back-links, built by the same MkDocs + Material with search
+and offline (scripts/floor/). Prints medians of wall time and peak memory and
+their ratios, page and index sizes, and the time to a first search result in
+Chromium, as a Markdown table; the README records the numbers.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import argparse
 import os
 import platform
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -114,7 +119,134 @@ def make_folder(root: Path, episodes: int, seed: int = 1) -> None:
         write(root / "episodes" / f"{episode_id}.yml", record)
 
 
-def measure(episodes: int, runs: int) -> list[tuple[str, str]]:
+FLOOR = Path(__file__).resolve().parent / "floor"
+
+
+def write_floor(data: Path, project: Path) -> None:
+    """The same records as plain Markdown pages, with the same facts and back-links, in a project of their own."""
+    from jinja2 import Environment, FileSystemLoader
+
+    from macros.index import Chronicle, chronological
+
+    chronicle = Chronicle(load(data))
+    template = Environment(loader=FileSystemLoader(FLOOR), trim_blocks=True, lstrip_blocks=True).get_template(
+        "page.md.j2"
+    )
+    docs = project / "docs"
+    for name in ("episodes", "treaties", "actors", "sources", "assets/javascripts"):
+        (docs / name).mkdir(parents=True)
+    shutil.copy(FLOOR / "mkdocs.yml", project / "mkdocs.yml")
+    shutil.copy(REPO / "docs/assets/javascripts/iframe-worker.js", docs / "assets/javascripts/")
+
+    def link(collection: str, record) -> tuple[str, str]:
+        return getattr(record, "title", None) or record.name, f"../{collection}/{record.id}.md"
+
+    def page(collection: str, record, title: str, facts: list, sections: list) -> None:
+        text = template.render(record=record, title=title, facts=facts, sections=sections)
+        (docs / collection / f"{record.id}.md").write_text(text, encoding="utf-8")
+
+    for episode in chronicle.episodes.values():
+        actors = [chronicle.actors[a] for a in [episode.by, episode.to, *episode.actors] if a]
+        page(
+            "episodes",
+            episode,
+            episode.title,
+            [("Date", episode.date.display()), ("Kind", episode.kind)],
+            [
+                ("Who", [link("actors", a) for a in actors]),
+                ("Treaties", [link("treaties", chronicle.treaties[t]) for t in episode.treaties]),
+                ("Thread", [link("episodes", e) for e in chronicle.ancestry(episode)]),
+                ("Replies", [link("episodes", e) for _, e in chronicle.thread(episode)]),
+                ("Sources", [link("sources", chronicle.sources[s]) for s in episode.sources]),
+            ],
+        )
+    for treaty in chronicle.treaties.values():
+        page(
+            "treaties",
+            treaty,
+            treaty.name,
+            [("Status", treaty.status), *((entry.event, entry.date.display()) for entry in treaty.history)],
+            [("Episodes", [link("episodes", e) for e in chronicle.treaty_episodes[treaty.id]])],
+        )
+    for actor in chronicle.actors.values():
+        page(
+            "actors",
+            actor,
+            actor.name,
+            [("Type", actor.type), ("Native name", actor.native_name or "")],
+            [("Episodes", [link("episodes", a.episode) for a in chronicle.actor_appearances[actor.id]])],
+        )
+    for source in chronicle.sources.values():
+        cited = chronicle.citations[source.id]
+        page(
+            "sources",
+            source,
+            source.title,
+            [("Outlet", source.outlet), ("Published", source.published.display())],
+            [("Episodes", [link("episodes", e) for e in cited.episodes])],
+        )
+    # The same indexes and tabs as the Chronicle's, as plain lists.
+    episodes = chronological(chronicle.episodes.values())
+    indexes = {
+        "timeline": [(e.title, f"episodes/{e.id}.md") for e in episodes],
+        "proposals": [(e.title, f"episodes/{e.id}.md") for e in episodes if e.kind == "proposal"],
+        "treaties": [(t.name, f"treaties/{t.id}.md") for t in chronicle.treaties.values()],
+        "actors": [(a.name, f"actors/{a.id}.md") for a in chronicle.actors.values()],
+        "sources": [(s.title, f"sources/{s.id}.md") for s in chronicle.sources.values()],
+        "tags": [(t.label, f"timeline.md#{t.id}") for t in chronicle.tags.values()],
+    }
+    for name in ("index", "downloads", "methodology", "quality"):
+        indexes.setdefault(name, [])
+    for name, links in indexes.items():
+        listed = "\n".join(f"- [{text}]({target})" for text, target in links)
+        (docs / f"{name}.md").write_text(f"# {name.capitalize()}\n\n{listed}\n", encoding="utf-8")
+
+
+# Runs a command and prints its wall time and the peak memory of the processes it ran.
+_TIMED = (
+    "import resource, subprocess, sys, time\n"
+    "start = time.perf_counter()\n"
+    "subprocess.run(sys.argv[1:], check=True)\n"
+    "print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+)
+
+
+def timed_build(project: Path, site: Path, env: dict[str, str]) -> tuple[float, float]:
+    """(seconds, peak resident MB) of one `mkdocs build --strict` in a process of its own."""
+    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--site-dir", str(site)]
+    result = subprocess.run(
+        [sys.executable, "-c", _TIMED, *command], cwd=project, env=env, check=True, capture_output=True, text=True
+    )
+    seconds, peak_kb = result.stdout.split()[-2:]
+    return float(seconds), int(peak_kb) / 1024
+
+
+def first_search(site: Path, query: str) -> dict[str, float]:
+    """Seconds from opening the search to the first result, from disk and over http, in Debian's Chromium."""
+    sys.path.insert(0, str(REPO / "tests"))
+    from conftest import CHROMIUM, CHROMIUM_ARGS
+    from playwright.sync_api import sync_playwright
+    from sitetools import serve
+
+    timings = {}
+    with sync_playwright() as playwright, serve(site) as base:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        for where, start in (("disk", (site / "index.html").as_uri()), ("http", base + "index.html")):
+            page = browser.new_page()
+            page.goto(start)
+            box = page.locator("input.md-search__input")
+            began = time.perf_counter()
+            box.click()
+            box.fill(query)
+            box.press("End")
+            page.locator(".md-search-result__item").first.wait_for(timeout=120_000)
+            timings[where] = time.perf_counter() - began
+            page.close()
+        browser.close()
+    return timings
+
+
+def measure(episodes: int, runs: int, search: bool) -> list[tuple[str, str]]:
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "data"
         make_folder(data, episodes)
@@ -127,41 +259,52 @@ def measure(episodes: int, runs: int) -> list[tuple[str, str]]:
             load(data)
             load_times.append(time.perf_counter() - start)
 
-        build_times = []
-        site = Path(tmp) / "site"
+        floor_project = Path(tmp) / "floor"
+        write_floor(data, floor_project)
+        site, floor_site = Path(tmp) / "site", Path(tmp) / "floor-site"
         env = {**os.environ, "CHRONICLE_DATA": str(data), "NO_MKDOCS_2_WARNING": "1"}
-        for _ in range(runs):
-            start = time.perf_counter()
-            subprocess.run(
-                [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--site-dir", str(site)],
-                cwd=REPO,
-                env=env,
-                check=True,
-            )
-            build_times.append(time.perf_counter() - start)
+        chronicle_runs, floor_runs = [], []
+        for _ in range(runs):  # interleaved: both see the same machine
+            chronicle_runs.append(timed_build(REPO, site, env))
+            floor_runs.append(timed_build(floor_project, floor_site, env))
+        seconds = statistics.median(t for t, _ in chronicle_runs)
+        floor_seconds = statistics.median(t for t, _ in floor_runs)
+        peak = statistics.median(m for _, m in chronicle_runs)
+        floor_peak = statistics.median(m for _, m in floor_runs)
 
         pages = list(site.rglob("*.html"))
         episode_sizes = [p.stat().st_size for p in (site / "episodes").glob("*.html")]
         total = sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
         index = (site / "search" / "search_index.json").stat().st_size
-    return [
-        ("records (YAML files)", f"{files:,}"),
-        ("HTML pages built", f"{len(pages):,}"),
-        ("load + validate (best of runs)", f"{min(load_times):.2f} s"),
-        ("`mkdocs build --strict` (best of runs)", f"{min(build_times):.1f} s"),
-        ("episode page, median size", f"{statistics.median(episode_sizes) / 1024:.0f} KB"),
-        ("episode page, largest", f"{max(episode_sizes) / 1024:.0f} KB"),
-        ("search index", f"{index / 1024 / 1024:.1f} MB"),
-        ("whole site", f"{total / 1024 / 1024:.1f} MB"),
-    ]
+        floor_index = (floor_site / "search" / "search_index.json").stat().st_size
+        rows = [
+            ("records (YAML files)", f"{files:,}"),
+            ("HTML pages built", f"{len(pages):,}"),
+            ("load + validate (best of runs)", f"{min(load_times):.2f} s"),
+            ("`mkdocs build --strict` (median)", f"{seconds:.1f} s"),
+            ("floor: the same records as plain Markdown pages (median)", f"{floor_seconds:.1f} s"),
+            ("**build time ÷ floor**", f"**{seconds / floor_seconds:.2f}×**"),
+            ("peak memory (median)", f"{peak:.0f} MB"),
+            ("floor: peak memory (median)", f"{floor_peak:.0f} MB"),
+            ("**peak memory ÷ floor**", f"**{peak / floor_peak:.2f}×**"),
+            ("episode page, median size", f"{statistics.median(episode_sizes) / 1024:.0f} KB"),
+            ("search index (JSON; shipped again as JS for disk)", f"{index / 1024 / 1024:.1f} MB"),
+            ("floor: search index", f"{floor_index / 1024 / 1024:.1f} MB"),
+            ("whole site", f"{total / 1024 / 1024:.1f} MB"),
+        ]
+        if search:
+            timings = first_search(site, "Episode 7")
+            rows += [(f"first search result, from {where}", f"{value:.2f} s") for where, value in timings.items()]
+    return rows
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--episodes", type=int, default=1000)
-    parser.add_argument("--runs", type=int, default=2)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--no-search", action="store_true", help="skip the search timing in Chromium")
     args = parser.parse_args()
-    rows = measure(args.episodes, args.runs)
+    rows = measure(args.episodes, args.runs, not args.no_search)
     print(f"{args.episodes} synthetic episodes; Python {platform.python_version()}, {os.cpu_count()} cores\n")
     print("| measure | value |\n| --- | --- |")
     for name, value in rows:

@@ -188,3 +188,13 @@ def test_a_treaty_that_dates_nothing_cannot_be_drawn_in_an_essay(tmp_path, data_
     assert result.returncode != 0 and "Traceback" not in result.stderr
     expected = "ERROR page life.md: treaty_life('idea'): treaty 'idea' has no signing date and no dated history"
     assert expected in result.stderr
+
+
+def test_the_writing_page_shows_every_example_live_on_the_record(real_site):
+    content = article(real_site, "writing.html")
+    assert "This folder of records has no" not in content.get_text()
+    sources = [" ".join(code.get_text().split()) for code in content.select("pre code")]
+    calls = [source for source in sources if source.startswith("{{")]
+    assert len(calls) == 7
+    for view in (".chronicle-entries", ".chronicle-card", ".chronicle-conversation", "figure.chronicle-lifeline", "table"):
+        assert content.select_one(view) is not None, view

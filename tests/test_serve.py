@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -37,9 +38,11 @@ def wait_for(url: str, text: str, seconds: float = 60) -> bool:
     return False
 
 
-def test_serve_rebuilds_when_a_record_changes(data_copy: Path):
+@contextlib.contextmanager
+def serving(data: Path):
+    """`mkdocs serve` of a data folder on a free port; yields the site's address."""
     port = free_port()
-    env = {**os.environ, "CHRONICLE_DATA": str(data_copy), "NO_MKDOCS_2_WARNING": "1"}
+    env = {**os.environ, "CHRONICLE_DATA": str(data), "NO_MKDOCS_2_WARNING": "1"}
     server = subprocess.Popen(
         [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
         cwd=REPO,
@@ -48,16 +51,47 @@ def test_serve_rebuilds_when_a_record_changes(data_copy: Path):
         stderr=subprocess.DEVNULL,
     )
     try:
-        url = f"http://127.0.0.1:{port}/episodes/2018-06-test-proposal.html"
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_serve_rebuilds_when_a_record_changes(data_copy: Path):
+    with serving(data_copy) as base:
+        url = base + "episodes/2018-06-test-proposal.html"
         assert wait_for(url, "Moscow proposes reaffirming the 1933 commitment")
         record = data_copy / "episodes/2018-06-test-proposal.yml"
         record.write_text(
             record.read_text(encoding="utf-8").replace("Moscow proposes", "Moscow again proposes"), encoding="utf-8"
         )
         assert wait_for(url, "Moscow again proposes reaffirming the 1933 commitment")
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+
+
+def test_serve_shows_a_data_fault_on_every_page_over_the_last_good_site(data_copy: Path):
+    record = data_copy / "episodes/2018-06-test-proposal.yml"
+    good = record.read_text(encoding="utf-8")
+    with serving(data_copy) as base:
+        episode, home = base + "episodes/2018-06-test-proposal.html", base + "index.html"
+        assert wait_for(episode, "Moscow proposes reaffirming the 1933 commitment")
+        record.write_text(good.replace("date: 2018-06", "date: 2018-13"), encoding="utf-8")
+        fault = "2018-06-test-proposal.yml:"
+        assert wait_for(home, fault), "the fault is not shown"
+        page = fetch(episode)
+        assert fault in page and "date" in page and "The data has a fault" in page
+        assert "Moscow proposes reaffirming the 1933 commitment" in page, "the last good page is gone"
+        record.write_text(good, encoding="utf-8")
+        assert wait_for(home, "</html>") and wait_for_absent(home, "The data has a fault")
+
+
+def wait_for_absent(url: str, text: str, seconds: float = 60) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        page = fetch(url)
+        if page is not None and text not in page:
+            return True
+        time.sleep(0.5)
+    return False
 
 
 def test_serve_watches_the_data_folder_and_the_package(monkeypatch, tmp_path):
