@@ -54,6 +54,12 @@ class ChronicleDate:
         return date
 
     def _check_calendar(self, text: str) -> None:
+        # Four digits keep a year below 10000; the calendar (and every date the pages print) starts at year 1.
+        if not datetime.MINYEAR <= self.year <= datetime.MAXYEAR:
+            raise ValueError(
+                f"{text!r} is not a date: there is no year {self.year} (years run from "
+                f"{datetime.MINYEAR} to {datetime.MAXYEAR})"
+            )
         if self.month is not None and not 1 <= self.month <= 12:
             raise ValueError(f"{text!r} is not a date: there is no month {self.month}")
         if self.day is not None:
@@ -125,7 +131,7 @@ class ChronicleDate:
         return {
             "anyOf": [
                 {"type": "string", "pattern": PATTERN},
-                {"type": "integer", "minimum": 0, "maximum": 9999},
+                {"type": "integer", "minimum": datetime.MINYEAR, "maximum": datetime.MAXYEAR},
             ],
             "description": "EDTF subset: YYYY, YYYY-MM or YYYY-MM-DD, optionally followed by ?, ~ or %",
             "examples": ["1933-11-16", "2018-06", "2017~", "2024?"],

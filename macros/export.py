@@ -55,14 +55,25 @@ def chronicle_json(chronicle: Chronicle) -> str:
     return json.dumps(payload, ensure_ascii=False, indent=1) + "\n"
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP's CSV injection).
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+# Excel reads a CSV without a byte order mark in the machine's code page: Cyrillic would be garbled.
+BYTE_ORDER_MARK = "\ufeff"
+
+
 def collection_csv(chronicle: Chronicle, collection: str) -> str:
-    """One row a record; lists are joined with "; ", nested records kept as JSON."""
+    """One row a record; lists are joined with "; ", nested records kept as JSON.
+
+    A cell a spreadsheet would run as a formula starts with an apostrophe, as OWASP advises;
+    chronicle.json keeps every text exactly as written.
+    """
     rows = tags(chronicle) if collection == "tags" else records(chronicle, collection)
     columns: dict[str, None] = {"id": None}
     for row in rows:
         columns.update(dict.fromkeys(key for key in row if key != "url"))
     columns["url"] = None
     out = io.StringIO()
+    out.write(BYTE_ORDER_MARK)
     writer = csv.DictWriter(out, fieldnames=list(columns), lineterminator="\n")
     writer.writeheader()
     for row in rows:
@@ -72,10 +83,12 @@ def collection_csv(chronicle: Chronicle, collection: str) -> str:
 
 def _cell(value: Any) -> str:
     if isinstance(value, list) and all(isinstance(item, str) for item in value):
-        return "; ".join(value)
-    if isinstance(value, (list, dict)):
-        return json.dumps(value, ensure_ascii=False)
-    return "" if value is None else str(value)
+        text = "; ".join(value)
+    elif isinstance(value, (list, dict)):
+        text = json.dumps(value, ensure_ascii=False)
+    else:
+        text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_LEADS) else text
 
 
 def schema_files() -> dict[str, str]:

@@ -136,18 +136,20 @@ class Chronicle:
         return [episode for episode in self.timeline if episode.kind == "proposal"]
 
     def thread(self, episode: Episode) -> list[tuple[int, Episode]]:
-        """Every reply below an episode, depth-first, with its depth (1 = a direct reply)."""
+        """Every reply below an episode, depth-first, with its depth (1 = a direct reply).
+
+        A stack, not recursion: a chain of thousands of replies, each answering the last, is one deep path.
+        """
         found: list[tuple[int, Episode]] = []
         seen = {episode.id}
-
-        def walk(parent: Episode, depth: int) -> None:
-            for reply in self.replies.get(parent.id, []):
-                if reply.id not in seen:  # the loader refuses cycles; this keeps a bad index finite
-                    seen.add(reply.id)
-                    found.append((depth, reply))
-                    walk(reply, depth + 1)
-
-        walk(episode, 1)
+        stack = [(1, reply) for reply in reversed(self.replies.get(episode.id, []))]
+        while stack:
+            depth, reply = stack.pop()
+            if reply.id in seen:  # the loader refuses cycles; this keeps a bad index finite
+                continue
+            seen.add(reply.id)
+            found.append((depth, reply))
+            stack.extend((depth + 1, below) for below in reversed(self.replies.get(reply.id, [])))
         return found
 
     def ancestry(self, episode: Episode) -> list[Episode]:

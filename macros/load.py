@@ -7,8 +7,10 @@ fault of the folder is collected in one pass, each as
 
 from __future__ import annotations
 
+import functools
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -42,6 +44,20 @@ _ID = re.compile(ID_PATTERN)
 # (plus some slack for honest reuse); beyond it is a "billion laughs".
 EXPANSION_FACTOR = 20
 EXPANSION_SLACK = 1_000
+# The largest real record is under 3 KB; a record with every text field at its
+# limit would still fit. Checked before the file is read.
+MAX_FILE_BYTES = 256 * 1024
+# Lists and mappings inside one another, aliases included. A record nests four
+# deep (a treaty, its history, an entry, a field); libyaml's composer recurses
+# once a level and crashes the interpreter some ten thousand levels down.
+MAX_DEPTH = 20
+
+_KINDS = {
+    stat.S_ISFIFO: "a named pipe (FIFO)",
+    stat.S_ISCHR: "a character device",
+    stat.S_ISBLK: "a block device",
+    stat.S_ISSOCK: "a socket",
+}
 
 
 @dataclass(frozen=True, order=True)
@@ -92,10 +108,64 @@ def data_dir(default: str | os.PathLike[str] = "data") -> Path:
 
 
 def display_path(path: Path) -> str:
+    """The path as listed, relative to the working folder when inside it (a symlink is not followed)."""
+    path = Path(path)
+    return str(_shown_folder(os.path.abspath(path.parent), os.getcwd()) / path.name)
+
+
+@functools.lru_cache(maxsize=64)
+def _shown_folder(folder: str, cwd: str) -> Path:
+    for absolute, base in ((Path(folder), Path(cwd)), (Path(folder).resolve(), Path(cwd).resolve())):
+        try:
+            return absolute.relative_to(base)
+        except ValueError:
+            continue
+    return Path(folder)
+
+
+def _file_problem(path: Path, root: Path) -> str | None:
+    """Why `path` may not be read as a record file, or None. Looks with stat only: never opens it.
+
+    `root` is the data folder, resolved: a symbolic link must lead to a file inside it.
+    """
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
+        info = os.lstat(path)
+        if stat.S_ISLNK(info.st_mode):
+            try:
+                target = path.resolve(strict=True)
+            except (OSError, RuntimeError):  # RuntimeError: a loop of links (Python < 3.13)
+                return "a symbolic link that leads to no file: refused"
+            if not target.is_relative_to(root):
+                return "a symbolic link to a file outside the data folder: refused (copy the record in instead)"
+            info = os.stat(target)
+    except OSError as error:
+        return f"cannot be read: {error.strerror}"
+    if stat.S_ISDIR(info.st_mode):
+        return "a folder inside a collection is not read: move its records up"
+    if not stat.S_ISREG(info.st_mode):
+        kind = next((name for test, name in _KINDS.items() if test(info.st_mode)), "not a regular file")
+        return f"{kind}, not a regular file: refused"
+    if info.st_size > MAX_FILE_BYTES:
+        return f"{info.st_size:,} bytes: a record file is at most {MAX_FILE_BYTES:,} bytes (256 KiB)"
+    return None
+
+
+def _read_bytes(path: Path) -> bytes | str:
+    """The file's bytes, or why they cannot be read. Non-blocking: a file swapped for a pipe cannot hang."""
+    try:
+        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as error:
+        return f"cannot be read: {error.strerror}"
+    try:
+        with os.fdopen(handle, "rb") as file:
+            if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+                return "not a regular file: refused"
+            raw = file.read(MAX_FILE_BYTES + 1)
+    except OSError as error:
+        return f"cannot be read: {error.strerror}"
+    if len(raw) > MAX_FILE_BYTES:
+        return f"a record file is at most {MAX_FILE_BYTES:,} bytes (256 KiB)"
+    return raw
 
 
 class _Document:
@@ -129,7 +199,10 @@ class _Document:
 
 
 def _read_document(path: Path, shown: str, faults: list[Fault]) -> _Document | None:
-    raw = path.read_bytes()
+    raw = _read_bytes(path)
+    if isinstance(raw, str):
+        faults.append(Fault(shown, 0, "", raw))
+        return None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -137,13 +210,17 @@ def _read_document(path: Path, shown: str, faults: list[Fault]) -> _Document | N
         byte = raw[error.start]
         faults.append(Fault(shown, line, "", f"not valid UTF-8 (byte 0x{byte:02x}); save the file as UTF-8"))
         return None
+    problem, aliased = _nesting_problem(text)
+    if problem:
+        faults.append(Fault(shown, problem[0], "", problem[1]))
+        return None
     loader = SafeLoader(text)
     try:
         node = loader.get_single_node()
         if node is None:
             faults.append(Fault(shown, 1, "", "the file is empty"))
             return None
-        problem = _structure_problem(node)
+        problem = _structure_problem(node, aliased)
         if problem:
             faults.append(Fault(shown, problem[0], "", problem[1]))
             return None
@@ -165,26 +242,80 @@ def _read_document(path: Path, shown: str, faults: list[Fault]) -> _Document | N
     return _Document(value, node)
 
 
-def _structure_problem(root: yaml.Node) -> tuple[int, str] | None:
-    """Refuse alias bombs before they are expanded, and repeated keys."""
-    expanded: dict[int, int] = {}
-    distinct = 0
+def _nesting_problem(text: str) -> tuple[tuple[int, str] | None, bool]:
+    """Refuse deep nesting and recursive aliases from libyaml's events, before any node is built;
+    and say whether the file has aliases at all.
 
-    def size(node: yaml.Node) -> int:
-        nonlocal distinct
-        known = expanded.get(id(node))
-        if known is not None:
-            return known
-        distinct += 1
-        total = 1
-        if isinstance(node, yaml.MappingNode):
-            total += sum(size(key) + size(value) for key, value in node.value)
-        elif isinstance(node, yaml.SequenceNode):
-            total += sum(size(item) for item in node.value)
-        expanded[id(node)] = total
-        return total
+    The event parser keeps its state on the heap, and the scan stops at the first level too deep:
+    a file of a hundred thousand "[" costs twenty events here, not a crash in the composer.
+    """
+    parser = _BaseLoader(text)
+    open_anchors: list[str | None] = []
+    aliased = False
+    try:
+        while parser.check_event():
+            event = parser.get_event()
+            if isinstance(event, yaml.CollectionStartEvent):
+                open_anchors.append(event.anchor)
+                if len(open_anchors) > MAX_DEPTH:
+                    line = event.start_mark.line + 1
+                    return (
+                        line,
+                        f"lists and mappings nested more than {MAX_DEPTH} deep: a record needs four at most",
+                    ), aliased
+            elif isinstance(event, yaml.CollectionEndEvent):
+                open_anchors.pop()
+            elif isinstance(event, yaml.AliasEvent):
+                aliased = True
+                if event.anchor in open_anchors:
+                    line = event.start_mark.line + 1
+                    return (
+                        line,
+                        f"the alias *{event.anchor} is inside the value it names (a recursive alias): refused",
+                    ), aliased
+    except yaml.YAMLError:
+        return None, aliased  # reading the document again reports the syntax error with its line
+    finally:
+        parser.dispose()
+    return None, aliased
 
-    total = size(root)
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _expansion(root: yaml.Node) -> tuple[int, int, int]:
+    """(values once aliases are expanded, distinct values, depth with aliases expanded); no recursion."""
+    size: dict[int, int] = {}
+    depth: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if id(node) in size:
+            continue
+        children = _children(node)
+        if children_done:
+            size[id(node)] = 1 + sum(size[id(child)] for child in children)
+            depth[id(node)] = 1 + max((depth[id(child)] for child in children), default=0) if children else 0
+        else:
+            stack.append((node, True))
+            stack.extend((child, False) for child in children if id(child) not in size)
+    return size[id(root)], len(size), depth[id(root)]
+
+
+def _structure_problem(root: yaml.Node, aliased: bool) -> tuple[int, str] | None:
+    """Refuse alias bombs before they are expanded, nesting deepened by aliases, and repeated keys."""
+    # Without aliases the nodes form a tree, already no deeper than the events were.
+    total, distinct, deepest = _expansion(root) if aliased else (0, 0, 0)
+    if deepest > MAX_DEPTH:
+        return (
+            root.start_mark.line + 1,
+            f"with its aliases expanded, lists and mappings nest {deepest} deep (at most {MAX_DEPTH}): refused",
+        )
     if total > EXPANSION_FACTOR * distinct + EXPANSION_SLACK:
         return (
             root.start_mark.line + 1,
@@ -221,7 +352,9 @@ def _field_name(location: tuple[Any, ...]) -> str:
         if isinstance(part, int):
             name += f"[{part}]"
         else:
-            name += f".{part}" if name else str(part)
+            # A field name is written by the record's author too: shown escaped, it cannot reorder the report.
+            text = str(part) if str(part).isprintable() else repr(str(part))[1:-1]
+            name += f".{text}" if name else text
     return name
 
 
@@ -258,17 +391,32 @@ def _validate(
     return record.with_id(record_id)
 
 
-def _collection_files(folder: Path, faults: list[Fault]) -> dict[str, Path]:
+def _collection_files(folder: Path, root: Path, faults: list[Fault]) -> dict[str, Path]:
     """Record files by id; README.md and dotfiles are ignored, anything else is a fault."""
     records: dict[str, Path] = {}
+    if folder.is_symlink():
+        try:
+            inside = folder.resolve(strict=True).is_relative_to(root)
+        except (OSError, RuntimeError):  # a dangling link, or a loop of links
+            inside = False
+        if not inside:
+            message = "a symbolic link to a folder outside the data folder, or to nothing: refused"
+            faults.append(Fault(display_path(folder), 0, "", message))
+            return records
     if not folder.is_dir():
         return records
-    for entry in sorted(folder.iterdir()):
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError as error:
+        faults.append(Fault(display_path(folder), 0, "", f"cannot be read: {error.strerror}"))
+        return records
+    for entry in entries:
         shown = display_path(entry)
         if entry.name.startswith(".") or entry.name == "README.md":
             continue
-        if entry.is_dir():
-            faults.append(Fault(shown, 0, "", "a folder inside a collection is not read: move its records up"))
+        problem = _file_problem(entry, root)
+        if problem:
+            faults.append(Fault(shown, 0, "", problem))
         elif entry.suffix != ".yml":
             faults.append(Fault(shown, 0, "", "only .yml files belong in a collection folder"))
         elif not _ID.match(entry.stem) or len(entry.stem) > ID_MAX_LENGTH:
@@ -289,9 +437,13 @@ def _collection_files(folder: Path, faults: list[Fault]) -> dict[str, Path]:
 def _load_tags(root: Path, context: dict, faults: list[Fault]) -> tuple[dict[str, Tag], set[str]]:
     """The valid tags, and every tag id as written (a faulty tag is still a known name)."""
     path = root / TAGS_FILE
-    if not path.is_file():
+    if not os.path.lexists(path):
         return {}, set()
     shown = display_path(path)
+    problem = _file_problem(path, root.resolve())
+    if problem:
+        faults.append(Fault(shown, 0, "", problem))
+        return {}, set()
     document = _read_document(path, shown, faults)
     if document is None:
         return {}, set()
@@ -299,10 +451,12 @@ def _load_tags(root: Path, context: dict, faults: list[Fault]) -> tuple[dict[str
     for key, value in document.value.items():
         tag_id = str(key)
         if not _ID.match(tag_id) or len(tag_id) > ID_MAX_LENGTH:
-            faults.append(Fault(shown, document.line_of((tag_id,)), tag_id, "not a valid tag id"))
+            faults.append(Fault(shown, document.line_of((tag_id,)), _field_name((tag_id,)), "not a valid tag id"))
             continue
         if not isinstance(value, dict):
-            faults.append(Fault(shown, document.line_of((tag_id,)), tag_id, "a tag is {label, description}"))
+            faults.append(
+                Fault(shown, document.line_of((tag_id,)), _field_name((tag_id,)), "a tag is {label, description}")
+            )
             continue
         tag = _validate(Tag, tag_id, document, shown, context, faults, within=(key,))
         if tag is not None:
@@ -317,7 +471,8 @@ def load(root: str | os.PathLike[str]) -> Dataset:
     if not root.is_dir():
         raise DataError([Fault(display_path(root), 0, "", "the data folder does not exist")])
 
-    files = {name: _collection_files(root / name, faults) for name in COLLECTIONS}
+    resolved = root.resolve()
+    files = {name: _collection_files(root / name, resolved, faults) for name in COLLECTIONS}
     context: dict[str, Any] = {"ids": {name: set(found) for name, found in files.items()}}
     dataset = Dataset(root=root)
     dataset.tags, context["ids"]["tags"] = _load_tags(root, context, faults)
@@ -339,20 +494,40 @@ def load(root: str | os.PathLike[str]) -> Dataset:
     return dataset
 
 
+CIRCLE_SHOWN = 6
+
+
 def _reply_cycles(dataset: Dataset) -> list[Fault]:
-    """responds_to must lead back to a first episode, never round in a circle."""
+    """responds_to must lead back to a first episode, never round in a circle.
+
+    Each episode is walked once (linear in the number of episodes, however long the chains);
+    every episode of a circle gets its own fault, naming the circle from itself.
+    """
     faults = []
-    for episode in dataset.episodes.values():
-        seen = [episode.id]
-        current = episode
-        while current.responds_to and current.responds_to in dataset.episodes:
-            if current.responds_to == episode.id:
-                path = dataset.files[("episodes", episode.id)]
-                circle = " -> ".join([*seen, episode.id])
-                faults.append(Fault(display_path(path), 0, "responds_to", f"replies go round in a circle: {circle}"))
-                break
-            if current.responds_to in seen:
-                break
-            current = dataset.episodes[current.responds_to]
-            seen.append(current.id)
+    walked: dict[str, bool] = {}  # False while on the walk under way, True once done
+    for start in dataset.episodes:
+        walk: list[str] = []
+        current: str | None = start
+        while current in dataset.episodes and current not in walked:
+            walked[current] = False
+            walk.append(current)
+            current = dataset.episodes[current].responds_to
+        if current is not None and walked.get(current) is False:
+            circle = walk[walk.index(current) :]
+            for n, member in enumerate(circle):
+                path = dataset.files[("episodes", member)]
+                message = f"replies go round in a circle: {_circle(circle, n)}"
+                faults.append(Fault(display_path(path), 0, "responds_to", message))
+        walked.update(dict.fromkeys(walk, True))
     return faults
+
+
+def _circle(circle: list[str], start: int) -> str:
+    """The circle read from its member `start`, shortened when long."""
+    count = len(circle)
+    if count <= CIRCLE_SHOWN:
+        names = [circle[(start + n) % count] for n in range(count)]
+    else:
+        names = [circle[(start + n) % count] for n in range(CIRCLE_SHOWN - 1)]
+        names += [f"… ({count:,} episodes in all)", circle[(start - 1) % count]]
+    return " -> ".join([*names, circle[start]])

@@ -9,6 +9,7 @@ message) and the renderer (which sanitizes again, in case).
 from __future__ import annotations
 
 import functools
+import html
 import re
 from collections.abc import Callable
 from html.parser import HTMLParser
@@ -18,6 +19,20 @@ import markdown
 import nh3
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
+
+from .links import link_problem, record_link
+
+__all__ = ["link_problem", "link_targets", "markdown_problem", "record_link", "to_html"]
+
+# Python-Markdown scans from every "[" to its closing "]" (or to the end of the
+# text when there is none); its inline pass copies a block's text once for each
+# emphasis, entity or link in it (quadratic in a block's length); its list
+# parser is cubic in the nesting depth and recurses once a level. Text within
+# these bounds converts in time linear in its length; no record needs more.
+MAX_BLOCK_LENGTH = 10_000
+MAX_UNMATCHED_BRACKETS = 10
+MAX_BRACKET_DEPTH = 10
+MAX_NESTING = 12
 
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
@@ -51,11 +66,6 @@ ALLOWED_TAGS = {
 }
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 
-RECORD_LINK = re.compile(
-    r"^/?(?P<collection>episodes|treaties|actors|sources)/(?P<id>[a-z0-9]+(?:-[a-z0-9]+)*)"
-    r"(?:\.md|\.html)?(?P<fragment>#[\w-]*)?$"
-)
-
 
 class _LinkCollector(HTMLParser):
     def __init__(self) -> None:
@@ -68,8 +78,56 @@ class _LinkCollector(HTMLParser):
                 self.targets.append(value)
 
 
+_BRACKETS = re.compile(r"\\.|[\[\]]", re.DOTALL)  # an escaped character is a pair, never a bracket
+_BLOCKS = re.compile(r"\n[ \t]*\n")
+_MARKERS = re.compile(r"(?:>|[-*+](?=\s)|[0-9]{1,9}[.)](?=\s))[ \t]*")
+
+
+def _nesting(line: str) -> int:
+    """How deep a line nests lists and quotes: its indentation in steps of four, and each marker that opens it."""
+    stripped = line.lstrip(" \t")
+    indent = line[: len(line) - len(stripped)].expandtabs(4)
+    depth = len(indent) // 4
+    position = 0
+    while match := _MARKERS.match(stripped, position):
+        if match.end() == position:
+            break
+        depth += 1
+        position = match.end()
+    return depth
+
+
+def markdown_problem(text: str) -> str | None:
+    """Why a Markdown text is beyond what converts in linear time, or None. One pass over the text."""
+    depth, deepest = 0, 0
+    for mark in _BRACKETS.findall(text):
+        if mark == "[":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif mark == "]" and depth:
+            depth -= 1
+    if depth > MAX_UNMATCHED_BRACKETS:  # what is left open at the end
+        return f"{depth} '[' without a closing ']' (at most {MAX_UNMATCHED_BRACKETS}): write a lone one as \\["
+    if deepest > MAX_BRACKET_DEPTH:
+        return f"brackets nested {deepest} deep (at most {MAX_BRACKET_DEPTH})"
+    longest = max(_BLOCKS.split(text), key=len)
+    if len(longest) > MAX_BLOCK_LENGTH:
+        return (
+            f"a paragraph of {len(longest):,} characters without a blank line (at most {MAX_BLOCK_LENGTH:,}): "
+            "break it with blank lines"
+        )
+    for number, line in enumerate(text.split("\n"), start=1):
+        nesting = _nesting(line)
+        if nesting > MAX_NESTING:
+            return f"line {number} of the text nests lists, quotes or indents {nesting} deep (at most {MAX_NESTING})"
+    return None
+
+
 @functools.cache
 def _convert(text: str) -> str:
+    if markdown_problem(text):
+        # Validation refuses such text; shown as plain text, it costs no more than its length.
+        return "<p>" + html.escape(text) + "</p>"
     # "<" starts raw HTML in Markdown: escaping it shows any tag as text.
     return _MARKDOWN.reset().convert(text.replace("<", "&lt;"))
 
@@ -79,25 +137,6 @@ def link_targets(text: str) -> list[str]:
     collector = _LinkCollector()
     collector.feed(_convert(text))
     return collector.targets
-
-
-def link_problem(target: str) -> str | None:
-    """Why a link target is not allowed in a record, or None when it is."""
-    stripped = target.strip()
-    parts = urlsplit(stripped)
-    if parts.scheme in ("http", "https"):
-        return None if parts.netloc else f"link {target!r} has no host"
-    if parts.scheme or stripped.startswith("//") or ":" in stripped.split("/")[0]:
-        return f"link {target!r} is not allowed: a link goes to http(s) or to a page of this site"
-    return None
-
-
-def record_link(target: str) -> tuple[str, str, str] | None:
-    """(collection, id, fragment) when the target names a record page."""
-    match = RECORD_LINK.match(target.strip())
-    if not match:
-        return None
-    return match["collection"], match["id"], match["fragment"] or ""
 
 
 def to_html(text: str, resolve: Callable[[str], str], inline: bool = False) -> str:
@@ -111,15 +150,15 @@ def to_html(text: str, resolve: Callable[[str], str], inline: bool = False) -> s
                 return resolve(value)
         return value
 
-    html = nh3.clean(
+    cleaned = nh3.clean(
         _convert(text),
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https"},
-        link_rel="noopener nofollow",
+        link_rel="noopener noreferrer nofollow",
         attribute_filter=rewrite,
     )
-    if inline and html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
-        html = html[3:-4]
+    if inline and cleaned.startswith("<p>") and cleaned.endswith("</p>") and cleaned.count("<p>") == 1:
+        cleaned = cleaned[3:-4]
     # A blank line would end the raw HTML block in the page's Markdown.
-    return re.sub(r"\n\s*\n", "\n", html).strip()
+    return re.sub(r"\n\s*\n", "\n", cleaned).strip()

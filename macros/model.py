@@ -8,7 +8,6 @@ location, like any other fault.
 
 from __future__ import annotations
 
-import re
 from itertools import pairwise
 from typing import Annotated, Any, Literal
 
@@ -25,12 +24,47 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from .dates import ChronicleDate
-from .markup import link_problem, link_targets, record_link
+from .links import url_problem
+from .markup import link_problem, link_targets, markdown_problem, record_link
+from .text import character_problem, shown
 
 ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 ID_MAX_LENGTH = 80
 QUOTE_MAX_WORDS = 60
 SUMMARY_MAX_LENGTH = 700
+
+# Generous limits, in characters (docs/limits.md gives the reasons): each is
+# several times the longest real record, and together they keep a record far
+# from what would slow the build.
+LIMITS = {
+    "title": 140,
+    "summary": SUMMARY_MAX_LENGTH,
+    "body": 40_000,
+    "notes": 10_000,
+    "note": 5_000,
+    "provision": 5_000,
+    "quote": 1_000,
+    "name": 300,
+    "short_name": 140,
+    "place": 200,
+    "source_title": 500,
+    "outlet": 200,
+    "relay": 200,
+    "attributed_to": 300,
+    "role": 300,
+    "label": 100,
+    "description": 1_000,
+}
+# Items in a list, at most.
+LIST_LIMITS = {
+    "provisions": 100,
+    "quotes": 100,
+    "history": 500,
+    "roles": 200,
+    "relays": 50,
+    "references": 200,  # actors, parties, treaties, sources of one record
+    "tags": 50,
+}
 
 COLLECTIONS = ("episodes", "treaties", "actors", "sources")
 
@@ -48,14 +82,24 @@ def _reference(collection: str):
             raise PydanticCustomError(
                 "dangling_reference",
                 _DANGLING.get(collection, _DANGLING["default"]),
-                {"collection": collection, "value": value},
+                {"collection": collection, "value": value if value.isprintable() else shown(value)[1:-1]},
             )
         return value
 
     return AfterValidator(check)
 
 
+def _check_characters(value: str) -> str:
+    problem = character_problem(value)
+    if problem:
+        raise PydanticCustomError("forbidden_character", problem)
+    return value
+
+
 def _check_markdown(value: str, info: ValidationInfo) -> str:
+    problem = markdown_problem(value)
+    if problem:
+        raise PydanticCustomError("markdown_too_complex", problem)
     known = (info.context or {}).get("ids")
     for target in link_targets(value):
         problem = link_problem(target)
@@ -82,26 +126,48 @@ def _check_quote_length(value: str) -> str:
     return value
 
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-Markdown = Annotated[str, StringConstraints(min_length=1), AfterValidator(_check_markdown)]
-Summary = Annotated[
-    str, StringConstraints(min_length=1, max_length=SUMMARY_MAX_LENGTH), AfterValidator(_check_markdown)
-]
+def TextOf(limit: str):
+    """Plain text of at most LIMITS[limit] characters, with no forbidden character."""
+    return Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=LIMITS[limit]),
+        AfterValidator(_check_characters),
+    ]
+
+
+def MarkdownOf(limit: str):
+    """A Markdown field of at most LIMITS[limit] characters: its links and its structure checked."""
+    return Annotated[
+        str,
+        StringConstraints(min_length=1, max_length=LIMITS[limit]),
+        AfterValidator(_check_characters),
+        AfterValidator(_check_markdown),
+    ]
+
+
+def ListOf(item: Any, limit: str, at_least: int = 0):
+    return Annotated[list[item], Field(min_length=at_least, max_length=LIST_LIMITS[limit])]
+
+
+Summary = MarkdownOf("summary")
 
 
 def _check_url(value: str) -> str:
-    if not re.match(r"^https?://[^\s/?#]+[^\s]*$", value):
-        raise PydanticCustomError("not_http_url", "'{value}' is not an http(s) URL", {"value": value})
+    problem = url_problem(value)
+    if problem:
+        raise PydanticCustomError("not_http_url", problem)
     return value
 
 
 HttpUrl = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_check_url)]
+Language = Annotated[str, StringConstraints(max_length=35, pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
 
-ActorRef = Annotated[str, _reference("actors")]
-EpisodeRef = Annotated[str, _reference("episodes")]
-TreatyRef = Annotated[str, _reference("treaties")]
-SourceRef = Annotated[str, _reference("sources")]
-TagRef = Annotated[str, _reference("tags")]
+_Id = Annotated[str, StringConstraints(max_length=ID_MAX_LENGTH)]
+ActorRef = Annotated[_Id, _reference("actors")]
+EpisodeRef = Annotated[_Id, _reference("episodes")]
+TreatyRef = Annotated[_Id, _reference("treaties")]
+SourceRef = Annotated[_Id, _reference("sources")]
+TagRef = Annotated[_Id, _reference("tags")]
 
 EpisodeKind = Literal[
     "proposal", "response", "statement", "meeting", "publication",
@@ -145,11 +211,15 @@ class Record(Strict):
 
 
 class Quote(Strict):
-    text: Annotated[Text, AfterValidator(_check_quote_length)] = Field(description="The exact words, at most 60 words.")
+    text: Annotated[TextOf("quote"), AfterValidator(_check_quote_length)] = Field(
+        description="The exact words, at most 60 words."
+    )
     source: SourceRef = Field(description="One of the episode's sources.")
     speaker: ActorRef | None = Field(None, description="Who said it, when a known actor.")
-    attributed_to: Text | None = Field(None, validate_default=True, description="Who said it, when not a known actor.")
-    lang: Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] = "en"
+    attributed_to: TextOf("attributed_to") | None = Field(
+        None, validate_default=True, description="Who said it, when not a known actor."
+    )
+    lang: Language = "en"
 
     @field_validator("attributed_to")
     @classmethod
@@ -163,22 +233,22 @@ class Quote(Strict):
 
 
 class Episode(Record):
-    title: Annotated[Text, StringConstraints(max_length=140)]
+    title: TextOf("title")
     date: ChronicleDate
     end: ChronicleDate | None = None
     kind: EpisodeKind
     by: ActorRef | None = None
     to: ActorRef | None = None
-    actors: list[ActorRef] = []
-    treaties: list[TreatyRef] = []
+    actors: ListOf(ActorRef, "references") = []
+    treaties: ListOf(TreatyRef, "references") = []
     responds_to: EpisodeRef | None = None
     # Declared after kind and validated even when absent: its rule depends on kind.
     outcome: Outcome | None = Field(None, validate_default=True)
     summary: Summary
-    body: Markdown | None = None
-    sources: Annotated[list[SourceRef], Field(min_length=1)]
-    quotes: list[Quote] = []
-    tags: list[TagRef] = []
+    body: MarkdownOf("body") | None = None
+    sources: ListOf(SourceRef, "references", at_least=1)
+    quotes: ListOf(Quote, "quotes") = []
+    tags: ListOf(TagRef, "tags") = []
 
     @field_validator("end")
     @classmethod
@@ -238,28 +308,28 @@ class HistoryEntry(Strict):
     date: ChronicleDate
     event: HistoryEvent
     by: ActorRef | None = None
-    note: Markdown | None = None
+    note: MarkdownOf("note") | None = None
     source: SourceRef | None = None
     episode: EpisodeRef | None = None
 
 
 class Treaty(Record):
-    name: Text
-    short_name: Text | None = None
-    native_name: Text | None = None
+    name: TextOf("name")
+    short_name: TextOf("short_name") | None = None
+    native_name: TextOf("name") | None = None
     kind: TreatyKind
-    parties: Annotated[list[ActorRef], Field(min_length=1)]
+    parties: ListOf(ActorRef, "references", at_least=1)
     signed: ChronicleDate | None = None
-    signed_at: Text | None = None
+    signed_at: TextOf("place") | None = None
     status: TreatyStatus
-    history: list[HistoryEntry] = []
+    history: ListOf(HistoryEntry, "history") = []
     summary: Summary
-    provisions: list[Markdown] = []
+    provisions: ListOf(MarkdownOf("provision"), "provisions") = []
     predecessor: TreatyRef | None = None
     successor: TreatyRef | None = None
     text_url: HttpUrl | None = None
-    sources: Annotated[list[SourceRef], Field(min_length=1)]
-    tags: list[TagRef] = []
+    sources: ListOf(SourceRef, "references", at_least=1)
+    tags: ListOf(TagRef, "tags") = []
 
     @field_validator("history")
     @classmethod
@@ -285,38 +355,38 @@ class Treaty(Record):
 
 
 class Role(Strict):
-    title: Text
+    title: TextOf("role")
     of: ActorRef | None = None
     from_: ChronicleDate | None = Field(None, alias="from")
     to: ChronicleDate | None = None
 
 
 class Actor(Record):
-    name: Text
-    native_name: Text | None = None
+    name: TextOf("name")
+    native_name: TextOf("name") | None = None
     type: ActorType
     country: ActorRef | None = None
-    roles: list[Role] = []
-    wikidata: Annotated[str, StringConstraints(pattern=r"^Q[0-9]+$")] | None = None
+    roles: ListOf(Role, "roles") = []
+    wikidata: Annotated[str, StringConstraints(max_length=20, pattern=r"^Q[0-9]+$")] | None = None
     summary: Summary | None = None
 
 
 class Source(Record):
-    title: Text
-    outlet: Text
+    title: TextOf("source_title")
+    outlet: TextOf("outlet")
     type: SourceType
     affiliation: Affiliation
     published: ChronicleDate
     url: HttpUrl | None = None
     archived_url: HttpUrl | None = None
-    relays: list[Text] = []
-    language: Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] = "en"
-    notes: Markdown | None = None
+    relays: ListOf(TextOf("relay"), "relays") = []
+    language: Language = "en"
+    notes: MarkdownOf("notes") | None = None
 
 
 class Tag(Record):
-    label: Text
-    description: Text | None = None
+    label: TextOf("label")
+    description: TextOf("description") | None = None
 
 
 MODELS: dict[str, type[Record]] = {

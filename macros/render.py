@@ -171,7 +171,9 @@ class Renderer:
             collection=collection_of,
             lang_attribute=lang_attribute,
         )
-        self.html_env.globals.update(chronicle=chronicle, site_name=site_name, indexes=INDEXES)
+        self.html_env.globals.update(
+            chronicle=chronicle, site_name=site_name, indexes=INDEXES, thread_reach=THREAD_REACH
+        )
         # A treaty page draws its life (lifeline.py) beside its dated history.
         self.html_env.globals.update(lifeline=Lifelines(chronicle, datetime.date.today()).drawing, phases=PHASE_LABELS)
         self.env.globals.update(
@@ -335,6 +337,9 @@ def _title(record: Record) -> str:
             return value
     return record.id
 
+
+# How many steps of a reply thread a page shows before and after its own episode.
+THREAD_REACH = 5
 
 # The record pages' own templates, and the index each collection is reached from.
 TEMPLATES = {"episodes": "episode", "treaties": "treaty", "actors": "actor", "sources": "source"}

@@ -18,6 +18,7 @@ from .model import Record
 
 _TAG = re.compile(r"<[^>]+>")
 _CYRILLIC_WORD = re.compile(r"[\u0400-\u04FF]{3,}")
+_ABBREVIATION = re.compile(r"\b[A-ZА-Я]{2,}\b")
 
 # A record's own page comes before the episodes that merely name it.
 BOOST = {"treaties": 2, "actors": 2}
@@ -80,7 +81,8 @@ def search_entry(chronicle: Chronicle, record: Record) -> dict[str, Any]:
             *(chronicle.tags[t].label for t in record.tags if t in chronicle.tags),
         ]
     elif collection == "treaties":
-        # The full name sits in the title too: search weighs a title far above the text.
+        # The full name sits in the title too, so that a search for it finds the treaty;
+        # the short name alone is the treaty's `names` (below), which ranks it first for "INF".
         title = f"{record.label} {record.name}" if record.short_name else record.name
         words = [
             record.native_name or "",
@@ -106,6 +108,18 @@ def search_entry(chronicle: Chronicle, record: Record) -> dict[str, Any]:
         "title": title,
         "text": " ".join(word for word in words if word),
     }
+    # What a reader types to find this record above all others: its names, and an
+    # episode's date as written ("September 2020"). A field of its own, weighed
+    # above titles (mkdocs.yml, search: fields), and never shown in the results.
+    if collection == "episodes":
+        entry["names"] = record.date.display()
+    elif collection == "treaties":
+        # Short: a long field weighs each of its words less. An abbreviation in it ("INF",
+        # "START") is what readers type exactly: it counts twice, against the many words
+        # a prefix search also matches ("inf" → "information").
+        entry["names"] = " ".join([record.label, *_ABBREVIATION.findall(record.label)])
+    elif collection == "actors":
+        entry["names"] = " ".join(filter(None, [record.name, record.native_name, *russian_forms(record.native_name)]))
     if collection in BOOST:
         entry["boost"] = BOOST[collection]
     return entry

@@ -286,7 +286,7 @@ def linkchecker(start: str, work: Path) -> subprocess.CompletedProcess[str]:
     by `macros.publish.check_links`, which reads every built page.
     """
     if not LINKCHECKER.exists():
-        pytest.fail(f"{LINKCHECKER} is missing: install requirements.txt")
+        pytest.fail(f"{LINKCHECKER} is missing: install requirements/tests.txt")
     config = work / "linkcheckerrc"
     config.write_text(
         "[checking]\nmaxrequestspersecond=200\nthreads=4\n[output]\nstatus=0\n",

@@ -183,7 +183,7 @@ def test_json_download_matches_the_folder(small_site):
 
 
 def test_csv_and_schema_downloads(small_site):
-    with (small_site / "downloads/episodes.csv").open(encoding="utf-8") as handle:
+    with (small_site / "downloads/episodes.csv").open(encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))
     assert {row["id"] for row in rows} == record_ids(SMALL, "episodes")
     assert all(row["url"].startswith("episodes/") for row in rows)

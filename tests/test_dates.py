@@ -77,3 +77,16 @@ def test_qualifiers():
     assert ChronicleDate.parse("2017").precision == "year"
     assert ChronicleDate.parse("2017-03").precision == "month"
     assert ChronicleDate.parse("2017-03-01").precision == "day"
+
+
+@pytest.mark.parametrize("written", ["0000", "0000-01", "0000-12-31~"])
+def test_refuses_a_year_the_calendar_cannot_hold(written):
+    with pytest.raises(ValueError, match="there is no year 0"):
+        ChronicleDate.parse(written)
+
+
+@pytest.mark.parametrize("written", ["0001", "0001-01-01", "9999", "9999-12-31?"])
+def test_the_first_and_last_years_are_dates_the_pages_can_print(written):
+    date = ChronicleDate.parse(written)
+    assert date.earliest.year == date.year
+    assert date.display()

@@ -91,7 +91,7 @@ def test_unsafe_links_lose_their_target(target):
 def test_site_links_are_resolved_and_web_links_kept():
     html = markup.to_html("[a](episodes/x.md) and [b](https://example.org/p?q=1)", resolve)
     assert 'href="RESOLVED:episodes/x.md"' in html
-    assert 'href="https://example.org/p?q=1"' in html and 'rel="noopener nofollow"' in html
+    assert 'href="https://example.org/p?q=1"' in html and 'rel="noopener noreferrer nofollow"' in html
 
 
 def test_inline_drops_the_paragraph_and_blank_lines_never_remain():
@@ -162,3 +162,30 @@ def test_a_long_reply_chain_is_one_flat_list_indented_at_most_six_deep(renderer)
     page = renderer.record_page(renderer.chronicle.episodes["2018-07-test-refusal"]).html
     assert page.count('<ol class="chronicle-thread">') == 1
     assert 'class="chronicle-depth-1" aria-current="page"' in page
+
+
+def _chain(length: int) -> Chronicle:
+    """A folder of `length` episodes, each answering the one before."""
+    from conftest import SMALL
+
+    dataset = load(SMALL)
+    first = dataset.collection("episodes")["2018-07-test-refusal"]
+    episodes = {}
+    for n in range(length):
+        fields = {"responds_to": f"chain-{n - 1}"} if n else {"responds_to": None}
+        episodes[f"chain-{n}"] = first.model_copy(update=fields).with_id(f"chain-{n}")
+    dataset.collection("episodes").update(episodes)
+    return Chronicle(dataset)
+
+
+def test_a_long_reply_chain_makes_pages_of_bounded_size():
+    sizes = {}
+    for length in (100, 200):
+        renderer = Renderer(_chain(length))
+        pages = [renderer.record_page(renderer.chronicle.episodes[f"chain-{n}"]).html for n in range(length)]
+        sizes[length] = sum(map(len, pages))
+        middle = pages[length // 2]
+        assert middle.count('<li class="chronicle-depth') <= 2 * 5 + 4
+        assert "more steps" in middle and "later replies" in middle
+    # Twice the chain, about twice the output: no page lists the whole chain.
+    assert sizes[200] < 2.2 * sizes[100]
