@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from .facets import EpisodeFilter, episode_actors
 from .index import Chronicle
-from .lifeline import PHASE_LABELS, Axis, Lifelines, drawing, period, today_or_end
+from .lifeline import Axis, Lifelines, drawing, period, today_or_end
 from .model import EpisodeRef, TreatyRef, TreatyStatus
 from .render import KIND_LABELS, Renderer
 
@@ -76,7 +76,7 @@ class Views:
         }
         self.env = renderer.html_env.overlay()
         self.env.filters.update(words=lambda values: " ".join(values))
-        self.env.globals.update(kinds=KIND_LABELS, phases=PHASE_LABELS, actors_of=episode_actors)
+        self.env.globals.update(actors_of=episode_actors)
 
     # -- arguments ------------------------------------------------------------------------------
 
