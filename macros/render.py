@@ -10,6 +10,7 @@ or of MkDocs.
 
 from __future__ import annotations
 
+import datetime
 import html
 import json
 import posixpath
@@ -26,6 +27,7 @@ from . import markup
 from .cite import FORMATS, Citer, Publisher, file_path
 from .dates import ChronicleDate
 from .index import Chronicle, collection_of
+from .lifeline import PHASE_LABELS, Lifelines
 from .model import Record
 from .versions import Version, build_date
 
@@ -188,6 +190,8 @@ class Renderer:
         self.html_env.globals.update(
             chronicle=chronicle, site_name=site_name, indexes=INDEXES, thread_reach=THREAD_REACH
         )
+        # A treaty page draws its life (lifeline.py) beside its dated history.
+        self.html_env.globals.update(lifeline=Lifelines(chronicle, datetime.date.today()).drawing, phases=PHASE_LABELS)
         self.env.globals.update(
             chronicle=chronicle,
             site_name=site_name,

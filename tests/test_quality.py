@@ -40,6 +40,7 @@ PAGE_TYPES = {
     "tags": "tags.html",
     "downloads": "downloads.html",
     "methodology": "methodology.html",
+    "writing": "writing.html",
     "quality": "quality.html",
     "an episode": "episodes",
     "a treaty": "treaties",

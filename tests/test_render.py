@@ -116,9 +116,9 @@ def test_record_links_are_relative_to_the_page(renderer):
     assert '<a href="../actors/russia.html">Russia</a>' in page
     address = "https://example.org/c/episodes/2018-06-test-proposal.html"
     assert f'<a href="{address}">{address}</a>' in page
-    timeline = renderer.fragment("timeline")
-    assert "(episodes/2018-06-test-proposal.md)" in timeline
-    nested = renderer.fragment("timeline", page_dir="about")
+    latest = renderer.fragment("latest", count=5)
+    assert "(episodes/2018-06-test-proposal.md)" in latest
+    nested = renderer.fragment("latest", page_dir="about", count=5)
     assert "(../episodes/2018-06-test-proposal.md)" in nested
 
 
