@@ -15,7 +15,7 @@ import html
 import json
 import posixpath
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -228,19 +228,7 @@ class Renderer:
         def actor(actor_id: str | None) -> Markup:
             return link(self.chronicle.actors.get(actor_id)) if actor_id else Markup("")
 
-        def resolve(target: str) -> str:
-            named = markup.record_link(target)
-            if named:
-                collection, record_id, fragment = named
-                return relative(f"{collection}/{record_id}.html") + fragment
-            path, _, fragment = target.partition("#")
-            path = path.lstrip("/")
-            if path.endswith(".md"):
-                path = path[:-3] + ".html"
-            return relative(path) + (f"#{fragment}" if fragment else "")
-
-        def md(text: str | None, inline: bool = False) -> Markup:
-            return Markup(markup.to_html(text, resolve, inline=inline)) if text else Markup("")
+        md = _prose(relative)
 
         def permalink(record: Record) -> Markup:
             path = f"{collection_of(record)}/{record.id}.html"
@@ -288,19 +276,7 @@ class Renderer:
         def joined(links) -> Markup:
             return Markup(", ").join(links)
 
-        def resolve(target: str) -> str:
-            named = markup.record_link(target)
-            if named:
-                collection, record_id, fragment = named
-                return relative(f"{collection}/{record_id}.html") + fragment
-            path, _, fragment = target.partition("#")
-            path = path.lstrip("/")
-            if path.endswith(".md"):
-                path = path[:-3] + ".html"
-            return relative(path) + (f"#{fragment}" if fragment else "")
-
-        def md(text: str | None, inline: bool = False) -> Markup:
-            return Markup(markup.to_html(text, resolve, inline=inline)) if text else Markup("")
+        md = _prose(relative)
 
         def permalink(record: Record) -> str:
             path = f"{collection_of(record)}/{record.id}.html"
@@ -379,6 +355,27 @@ class Renderer:
     def fragment(self, name: str, page_dir: str = "", **values: Any) -> str:
         """An index (timeline, proposals ...) for a hand-written page in `page_dir`."""
         return self._render(f"{name}.md.j2", page_dir, **values)
+
+
+def _prose(relative: Callable[[str], str]) -> Callable[..., Markup]:
+    """`md(text, inline=False)` for a page: a record's Markdown as safe HTML, its site links
+    (`episodes/<id>.md`, `methodology.md#x`) made relative to that page."""
+
+    def resolve(target: str) -> str:
+        named = markup.record_link(target)
+        if named:
+            collection, record_id, fragment = named
+            return relative(f"{collection}/{record_id}.html") + fragment
+        path, _, fragment = target.partition("#")
+        path = path.lstrip("/")
+        if path.endswith(".md"):
+            path = path[:-3] + ".html"
+        return relative(path) + (f"#{fragment}" if fragment else "")
+
+    def md(text: str | None, inline: bool = False) -> Markup:
+        return Markup(markup.to_html(text, resolve, inline=inline)) if text else Markup("")
+
+    return md
 
 
 def _title(record: Record) -> str:
