@@ -156,3 +156,16 @@ def test_the_link_check_reads_paths_fragments_and_the_root(tmp_path):
         ("a/page.html", "missing.png", "no such file"),
         ("a/page.html", "../index.html#gone", "index.html has no element with id 'gone'"),
     ]
+
+
+def test_the_link_check_finds_links_and_ids_across_line_breaks_and_in_capitals(tmp_path):
+    (tmp_path / "index.html").write_text(
+        '<h2\n\tid="top">T</h2>\n<A\nclass="x"\r\nHREF="missing.html">x</A>\n'
+        '<script\nsrc="gone.js"></script><a href="#top">t</a><a\thref="#nowhere">n</a>'
+    )
+    broken = [(link.target, link.reason) for link in check_links(tmp_path)]
+    assert broken == [
+        ("missing.html", "no such file"),
+        ("gone.js", "no such file"),
+        ("#nowhere", "index.html has no element with id 'nowhere'"),
+    ]
