@@ -45,6 +45,11 @@ from macros.site import Site, current, set_current  # noqa: E402
 _SERVING = "CHRONICLE_SERVING"
 _LAST_GOOD = "CHRONICLE_LAST_GOOD_DATA"
 _ANCHOR = re.compile(r'\sid="([^"]+)"')
+# The theme's site navigation, tabs and footer read only the nav, the config and
+# which index is active: the same on every record page of one folder (the same
+# depth, the same index tab). Rendered once per folder instead of once per page;
+# CHRONICLE_CHROME_CACHE=off renders them for every page, so a test can compare.
+_FOLDER_CHROME = ("partials/nav.html", "partials/tabs.html", "partials/footer.html")
 
 _publication: Publication | None = None
 
@@ -82,6 +87,27 @@ class RecordPage(Page):
             [{"level": level, "id": id, "name": name, "children": []} for level, id, name in rendered.toc]
         )
         self.present_anchor_ids = set(_ANCHOR.findall(rendered.html))
+
+    @property
+    def folder(self) -> str:
+        return self.file.src_uri.split("/")[0]
+
+
+def _render_once_per_folder(template) -> None:
+    """Make an included template render once per folder of record pages, and as before elsewhere."""
+    render = template.root_render_func
+    rendered: dict[str, str] = {}
+
+    def root_render_func(context):
+        page = context.get("page")
+        if not isinstance(page, RecordPage):
+            yield from render(context)
+            return
+        if page.folder not in rendered:
+            rendered[page.folder] = "".join(render(context))
+        yield rendered[page.folder]
+
+    template.root_render_func = root_render_func
 
 
 def _spare_record_pages(config) -> None:
@@ -166,6 +192,10 @@ def on_nav(nav, config, files):
 
 
 def on_env(env, config, files):
+    if os.environ.get("CHRONICLE_CHROME_CACHE") != "off":
+        for name in _FOLDER_CHROME:
+            # `{% include %}` calls the template's root_render_func: the cache sits there.
+            _render_once_per_folder(env.get_template(name))
     # Record pages are kept out of the HTML indexer; their entries come from the records.
     for plugin in config.plugins.values():
         if hasattr(plugin, "search_index"):

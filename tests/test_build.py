@@ -328,3 +328,16 @@ def test_an_empty_folder_builds_every_index(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "The record has no episodes yet." in (site / "timeline.html").read_text(encoding="utf-8")
     assert json.loads((site / "downloads/chronicle.json").read_text(encoding="utf-8"))["episodes"] == []
+
+
+def test_the_theme_chrome_rendered_once_per_folder_is_what_each_page_would_render(small_site, tmp_path):
+    """Record pages share their folder's nav, tabs and footer (macros/hooks.py): the pages are
+    byte for byte those of a build that renders the chrome for every page."""
+    uncached = tmp_path / "site"
+    result = mkdocs_build(SMALL, uncached, CHRONICLE_CHROME_CACHE="off")
+    assert result.returncode == 0, result.stderr
+    pages = sorted(path.relative_to(small_site) for path in small_site.rglob("*.html"))
+    assert pages == sorted(path.relative_to(uncached) for path in uncached.rglob("*.html"))
+    assert sum(1 for page in pages if page.parts[0] in COLLECTIONS) > 8
+    different = [page for page in pages if (small_site / page).read_bytes() != (uncached / page).read_bytes()]
+    assert different == []
