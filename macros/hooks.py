@@ -178,6 +178,8 @@ def on_files(files, config):
         RecordPage(file, config, site, record)
     for path, text in site.files().items():
         files.append(File.generated(config, path, content=text))
+    # Linked only from record pages, which MkDocs does not check: the build's link check finds them.
+    _publication.write_in_background(site.citation_files)
     return files
 
 
@@ -229,6 +231,11 @@ def on_post_build(config):
     publication, _publication = _publication, None
     if publication is None:
         return
+    try:
+        publication.wait()
+    except Exception as error:
+        publication.discard()
+        raise PluginError(f"writing the citation files failed: {error}; nothing was published") from error
     broken = check_links(publication.staging, urlsplit(config.site_url or "/").path)
     if broken or (config.strict and _strict_warnings()):
         publication.discard()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import html
 import re
+import threading
 from collections.abc import Callable
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
@@ -56,8 +57,18 @@ class _HeadingsExtension(Extension):
 
 # One parser for every field of every record: building a Markdown instance
 # costs far more than resetting one. A field is validated once and shown on
-# several pages: each text is converted once.
-_MARKDOWN = markdown.Markdown(extensions=["sane_lists", "tables", _HeadingsExtension()], output_format="html")
+# several pages: each text is converted once. A parser is not safe to share
+# between threads (the build writes citation files in one): one per thread.
+_PARSERS = threading.local()
+
+
+def _parser() -> markdown.Markdown:
+    parser = getattr(_PARSERS, "markdown", None)
+    if parser is None:
+        parser = markdown.Markdown(extensions=["sane_lists", "tables", _HeadingsExtension()], output_format="html")
+        _PARSERS.markdown = parser
+    return parser
+
 
 ALLOWED_TAGS = {
     *("p", "a", "em", "strong", "code", "pre", "ul", "ol", "li", "blockquote", "br", "hr"),
@@ -129,7 +140,7 @@ def _convert(text: str) -> str:
         # Validation refuses such text; shown as plain text, it costs no more than its length.
         return "<p>" + html.escape(text) + "</p>"
     # "<" starts raw HTML in Markdown: escaping it shows any tag as text.
-    return _MARKDOWN.reset().convert(text.replace("<", "&lt;"))
+    return _parser().reset().convert(text.replace("<", "&lt;"))
 
 
 def link_targets(text: str) -> list[str]:

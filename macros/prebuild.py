@@ -30,6 +30,7 @@ def write_pages(site: Site, out: Path) -> int:
     written = 0
     files = dict(page_file(site, record) for record in site.records())
     files.update(site.files())
+    files.update(site.citation_files())
     for path, text in files.items():
         target = out / path
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -11,13 +11,15 @@ from __future__ import annotations
 import base64
 import contextlib
 import fcntl
+import functools
 import hashlib
 import os
 import posixpath
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -75,32 +77,40 @@ def check_links(site: Path, root: str = "/") -> list[BrokenLink]:
     for path in site.rglob("*.html"):
         pages[path.relative_to(site).as_posix()] = _targets(path.read_text(encoding="utf-8", errors="replace"))
 
+    @functools.cache
+    def resolve(directory: str, link: str) -> tuple[str | None, str, str]:
+        """(the file a link from `directory` names, its fragment, or why it names none); pages of one
+        folder share most links (the theme's assets, the nav): each is worked out once."""
+        parts = urlsplit(link)
+        if parts.scheme or parts.netloc:
+            return None, "", ""  # leaves the site
+        if not parts.path:
+            return "", parts.fragment, ""  # the page itself
+        if parts.path.startswith("/"):  # from the root: the theme's 404 page has such links
+            if not parts.path.startswith(root):
+                return None, "", f"outside the site's root {root}"
+            target = posixpath.normpath(parts.path[len(root) :] or ".")
+        else:
+            target = posixpath.normpath(posixpath.join(directory, parts.path))
+        if target == ".." or target.startswith("../"):
+            return None, "", "climbs above the site's root"
+        if parts.path.endswith("/"):
+            target = posixpath.normpath(posixpath.join(target, "index.html"))
+        if target not in pages and not (site / target).is_file():
+            return None, "", "no such file"
+        return target, parts.fragment, ""
+
     broken: list[BrokenLink] = []
     for page, (links, _, _) in sorted(pages.items()):
+        directory = posixpath.dirname(page)
         for link in links:
-            parts = urlsplit(link)
-            if parts.scheme or parts.netloc:
+            target, fragment, problem = resolve(directory, link)
+            if problem:
+                broken.append(BrokenLink(page, link, problem))
                 continue
-            if parts.path:
-                if parts.path.startswith("/"):  # from the root: the theme's 404 page has such links
-                    if not parts.path.startswith(root):
-                        broken.append(BrokenLink(page, link, f"outside the site's root {root}"))
-                        continue
-                    target = posixpath.normpath(parts.path[len(root) :] or ".")
-                else:
-                    target = posixpath.normpath(posixpath.join(posixpath.dirname(page), parts.path))
-                if target == ".." or target.startswith("../"):
-                    broken.append(BrokenLink(page, link, "climbs above the site's root"))
-                    continue
-                if parts.path.endswith("/"):
-                    target = posixpath.normpath(posixpath.join(target, "index.html"))
-            else:
+            if target == "":
                 target = page
-            if target not in pages and not (site / target).is_file():
-                broken.append(BrokenLink(page, link, "no such file"))
-                continue
-            fragment = parts.fragment
-            if fragment and target in pages and fragment not in pages[target][1]:
+            if target and fragment and target in pages and fragment not in pages[target][1]:
                 if _is_state(fragment, pages[target][2]):
                     continue
                 broken.append(BrokenLink(page, link, f"{target} has no element with id {fragment!r}"))
@@ -125,9 +135,30 @@ class Publication:
         self.target.parent.mkdir(parents=True, exist_ok=True)
         self.staging = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.building-", dir=self.target.parent))
         self.lock = self.target.parent / f".{self.target.name}.lock"
+        self._writers: list[_Writer] = []
+
+    def write_in_background(self, make_files: Callable[[], Mapping[str, str]]) -> None:
+        """Write the files `make_files` returns (text by path in the site) while the build goes on.
+
+        Thousands of small files cost more in system calls than in Python: a
+        thread waits on them while the pages render. `wait()` joins it.
+        """
+        writer = _Writer(self.staging, make_files)
+        writer.start()
+        self._writers.append(writer)
+
+    def wait(self) -> None:
+        """Every file written in the background is on disk; the first failure among them is raised."""
+        writers, self._writers = self._writers, []
+        for writer in writers:
+            writer.join()
+        for writer in writers:
+            if writer.error is not None:
+                raise writer.error
 
     def publish(self) -> None:
         """Put the staged site in place of the target, in one rename, one build at a time."""
+        self.wait()
         with _locked(self.lock):
             retired = None
             if self.target.exists():
@@ -138,7 +169,29 @@ class Publication:
             shutil.rmtree(retired, ignore_errors=True)
 
     def discard(self) -> None:
+        with contextlib.suppress(Exception):  # the build has failed already: its own fault is the one to report
+            self.wait()
         shutil.rmtree(self.staging, ignore_errors=True)
+
+
+class _Writer(threading.Thread):
+    def __init__(self, folder: Path, make_files: Callable[[], Mapping[str, str]]):
+        super().__init__(name="chronicle-writer", daemon=True)
+        self.folder = folder
+        self.make_files = make_files
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            made: set[Path] = set()
+            for path, text in self.make_files().items():
+                target = self.folder / path
+                if target.parent not in made:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    made.add(target.parent)
+                target.write_text(text, encoding="utf-8")
+        except BaseException as error:  # handed to the build's thread by wait()
+            self.error = error
 
 
 # --- Content-Security-Policy ---------------------------------------------------------

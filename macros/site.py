@@ -63,10 +63,9 @@ class Site:
         return {**downloads(self.chronicle), **self.renderer.citer.downloads()}
 
     def files(self) -> dict[str, str]:
-        """Every generated file besides the record pages, by its path in the site: each record's
-        citation files beside its page, the downloads and the feed."""
+        """The downloads and the feed, by their path in the site: the generated files that
+        hand-written pages link to. Each record's citation files are `citation_files()`."""
         return {
-            **self.citation_files(),
             **{f"downloads/{path}": text for path, text in self.downloads().items()},
             "feed.xml": self.feed(),
         }

@@ -61,7 +61,23 @@ feedgen.feed.FeedGenerator.atom_str = warn
 """
 
 
-@pytest.mark.parametrize("code", [LIBRARY_CRASH, LATE_WARNING], ids=["library crash", "strict-mode warning"])
+# The citation files are written by a thread of their own (Publication.write_in_background).
+WRITER_CRASH = """
+import pathlib
+original = pathlib.Path.write_text
+def write_text(self, *args, **kwargs):
+    if self.name.endswith(".ris"):
+        raise OSError(28, "planted: no space left on device")
+    return original(self, *args, **kwargs)
+pathlib.Path.write_text = write_text
+"""
+
+
+@pytest.mark.parametrize(
+    "code",
+    [LIBRARY_CRASH, LATE_WARNING, WRITER_CRASH],
+    ids=["library crash", "strict-mode warning", "citation file not written"],
+)
 def test_a_failure_while_rendering_leaves_the_last_good_site_as_it_was(good_site, tmp_path, code):
     before = snapshot(good_site)
     result = mkdocs_build(SMALL, good_site, **planted_failure(tmp_path, code))
