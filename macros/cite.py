@@ -17,9 +17,11 @@ import functools
 import hashlib
 import html
 import json
+import multiprocessing
 import os
 import re
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -443,8 +445,12 @@ def _entities(value: Any) -> Any:
 
 
 # A citation takes citeproc-py some milliseconds: the text of an item that has not
-# changed is kept between builds, under a key of everything it depends on.
+# changed is kept between builds, in one file, under a key of everything it depends on.
 CACHE = Path(os.environ.get("CHRONICLE_CACHE") or Path(__file__).resolve().parent.parent / ".cache") / "citations"
+# Fewer texts than this are made in the build's own process: starting workers costs about a second.
+PARALLEL_FROM = 200
+
+_known: tuple[Path, dict[str, str]] | None = None
 
 
 @functools.cache
@@ -453,22 +459,78 @@ def _style_digest(style: str) -> str:
     return hashlib.sha256(style_file + citeproc_version.encode()).hexdigest()[:16]
 
 
-def _formatted(item: dict[str, Any], style: str, as_html: bool) -> str:
+def _key(item: dict[str, Any], style: str, as_html: bool) -> str:
     key = json.dumps([item, style, as_html, _style_digest(style)], sort_keys=True, ensure_ascii=False)
-    cached = CACHE / f"{hashlib.sha256(key.encode()).hexdigest()}.txt"
-    with contextlib.suppress(OSError):
-        return cached.read_text(encoding="utf-8")
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def _texts() -> dict[str, str]:
+    """The texts kept by earlier builds, read once per process (again if CACHE moves)."""
+    global _known
+    if _known is None or _known[0] != CACHE:
+        texts: dict[str, str] = {}
+        with contextlib.suppress(OSError, ValueError):  # no cache, or a damaged one: made anew
+            loaded = json.loads((CACHE / "texts.json").read_text(encoding="utf-8"))
+            if isinstance(loaded, dict):
+                texts = {key: text for key, text in loaded.items() if isinstance(text, str)}
+        _known = (CACHE, texts)
+    return _known[1]
+
+
+def _save() -> None:
+    with contextlib.suppress(OSError):  # a cache that cannot be written is no cache, not a fault
+        CACHE.mkdir(parents=True, exist_ok=True)
+        partial = CACHE / f"texts.{os.getpid()}.tmp"
+        partial.write_text(json.dumps(_texts(), ensure_ascii=False), encoding="utf-8")
+        partial.replace(CACHE / "texts.json")
+
+
+def _format(item: dict[str, Any], style: str, as_html: bool) -> str:
     with_slot = {**item, "accessed": {"literal": ACCESSED_SLOT}}
     source = CiteProcJSON([_entities(with_slot) if as_html else with_slot])
     bibliography = CitationStylesBibliography(_style(style), source, formatter.html if as_html else formatter.plain)
     bibliography.register(Citation([CitationItem(item["id"])]))
-    text = str(bibliography.bibliography()[0])
-    with contextlib.suppress(OSError):  # a cache that cannot be written is no cache, not a fault
-        CACHE.mkdir(parents=True, exist_ok=True)
-        partial = cached.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_text(text, encoding="utf-8")
-        partial.replace(cached)
-    return text
+    return str(bibliography.bibliography()[0])
+
+
+def _format_all(requests: list[tuple[dict[str, Any], str, bool]]) -> list[str]:
+    return [_format(*request) for request in requests]
+
+
+def prepare(items: list[dict[str, Any]]) -> None:
+    """Make the HTML text in every style of each item that the cache lacks, on every core at
+    once when there are many (a first build), and keep them for the next build."""
+    texts = _texts()
+    missing: dict[str, tuple[dict[str, Any], str, bool]] = {}
+    for item in items:
+        for style in STYLES:
+            key = _key(item, style, True)
+            if key not in texts:
+                missing[key] = (item, style, True)
+    if not missing:
+        return
+    requests = list(missing.values())
+    workers = min(os.cpu_count() or 1, 8)
+    if len(requests) < PARALLEL_FROM or workers < 2:
+        made = _format_all(requests)
+    else:
+        # Spawned, not forked: the build may run threads (the server, the file writer).
+        context = multiprocessing.get_context("spawn")
+        size = -(-len(requests) // (workers * 4))
+        batches = [requests[start : start + size] for start in range(0, len(requests), size)]
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            made = [text for batch in pool.map(_format_all, batches) for text in batch]
+    texts.update(zip(missing, made, strict=True))
+    _save()
+
+
+def _formatted(item: dict[str, Any], style: str, as_html: bool) -> str:
+    texts = _texts()
+    key = _key(item, style, as_html)
+    if key not in texts:
+        texts[key] = _format(item, style, as_html)
+        _save()
+    return texts[key]
 
 
 def citation(item: dict[str, Any], style: str, as_html: bool = True) -> Markup | str:
@@ -566,6 +628,10 @@ class Citer:
         if href is str:
             self._cited[key] = citation
         return citation
+
+    def prepare(self) -> None:
+        """Every record's suggested citation texts made now, all at once, rather than page by page."""
+        prepare([self.cite(record).item for record in self.records()])
 
     def record_files(self) -> dict[str, str]:
         """Every record's citation files (CSL-JSON, BibTeX, RIS) beside its page."""

@@ -32,7 +32,9 @@ class Site:
         # One `git log` for the whole folder dates every record's last change.
         changed = last_changed(data_dir, dataset.files.values(), build_date())
         versions = {key: changed[path] for key, path in dataset.files.items()}
-        return cls(dataset, chronicle, Renderer(chronicle, site_url, site_name, versions))
+        renderer = Renderer(chronicle, site_url, site_name, versions)
+        renderer.citer.prepare()
+        return cls(dataset, chronicle, renderer)
 
     def records(self) -> Iterator[Record]:
         for collection in COLLECTIONS:

@@ -564,14 +564,39 @@ def test_json_ld_without_a_public_address_links_from_the_page(chronicle):
 
 def test_a_citation_is_kept_between_builds_under_a_key_of_all_it_depends_on(tmp_path, monkeypatch):
     monkeypatch.setattr(cite, "CACHE", tmp_path / "citations")
+    kept = tmp_path / "citations" / "texts.json"
     item = cite.csl_item(episode(), LOCAL)
     first = cite.citation(item, "chicago")
-    assert len(list((tmp_path / "citations").iterdir())) == 1
+    assert list(json.loads(kept.read_text()).values()) == [first]
+    monkeypatch.setattr(cite, "_format", lambda *request: pytest.fail("made again, not read back"))
+    monkeypatch.setattr(cite, "_known", None)  # a new build's process
     assert cite.citation(item, "chicago") == first  # read back, the same text
     assert "Moscow Proposes a Treaty" in first  # Chicago writes titles in title case
+    monkeypatch.undo()
+    monkeypatch.setattr(cite, "CACHE", tmp_path / "citations")
     cite.citation(item, "apa")
     cite.citation({**item, "title": "Another title"}, "chicago")
-    assert len(list((tmp_path / "citations").iterdir())) == 3
+    assert len(json.loads(kept.read_text())) == 3
+
+
+def test_a_first_build_makes_every_missing_citation_at_once_on_every_core(tmp_path, monkeypatch):
+    monkeypatch.setattr(cite, "CACHE", tmp_path / "citations")
+    monkeypatch.setattr(cite, "PARALLEL_FROM", 4)
+    items = [cite.csl_item(episode(f"Proposal number {n}"), LOCAL) for n in range(6)]
+    cite.prepare(items)  # in worker processes where there are two cores or more
+    made = json.loads((tmp_path / "citations" / "texts.json").read_text())
+    assert len(made) == len(items) * len(cite.STYLES)
+    for item in items:
+        for style in cite.STYLES:
+            assert made[cite._key(item, style, True)] == cite._format(item, style, True)
+
+
+def test_a_damaged_cache_is_made_anew(tmp_path, monkeypatch):
+    (tmp_path / "citations").mkdir()
+    (tmp_path / "citations" / "texts.json").write_text("{not json", encoding="utf-8")
+    monkeypatch.setattr(cite, "CACHE", tmp_path / "citations")
+    assert "Moscow proposes a treaty" in cite.citation(cite.csl_item(episode(), LOCAL), "apa")
+    assert len(json.loads((tmp_path / "citations" / "texts.json").read_text())) == 1
 
 
 def test_a_cache_that_cannot_be_written_is_no_fault(tmp_path, monkeypatch):
