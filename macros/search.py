@@ -1,9 +1,14 @@
 """Search entries for record pages, built from the records rather than re-read from their HTML.
 
-One entry a record: its title, its dates as a reader writes them, its prose,
+One entry a record: its title, its dates as a reader writes them, its summary,
 its quotes and every name in both scripts. A page's repeated headings
 ("Sources", "Cite this page") are not indexed, so they never crowd the
 results. Knows nothing of the search engine but the entry's shape.
+
+Lean on purpose: the browser builds its index from these entries before the
+first result shows, so every word costs each reader time. An episode's body
+(context, not what was said) and the Russian case forms of the people it
+names stay out: the forms find the person's own page, which lists the episodes.
 """
 
 from __future__ import annotations
@@ -56,11 +61,12 @@ def russian_forms(text: str | None) -> list[str]:
 
 
 def _names(chronicle: Chronicle, actor_ids) -> list[str]:
+    """Each actor's name in both scripts, once."""
     names: list[str] = []
-    for actor_id in actor_ids:
+    for actor_id in dict.fromkeys(actor_ids):
         actor = chronicle.actors.get(actor_id)
         if actor is not None:
-            names += [actor.name, actor.native_name or "", *russian_forms(actor.native_name)]
+            names += [actor.name, actor.native_name or ""]
     return names
 
 
@@ -73,7 +79,6 @@ def search_entry(chronicle: Chronicle, record: Record) -> dict[str, Any]:
             record.date.display(),
             record.end.display() if record.end else "",
             _prose(record.summary),
-            _prose(record.body),
             *(quote.text for quote in record.quotes),
             *(quote.attributed_to or "" for quote in record.quotes),
             *_names(chronicle, [record.by, record.to, *record.actors, *speakers]),
