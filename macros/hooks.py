@@ -193,6 +193,11 @@ def on_nav(nav, config, files):
     return nav
 
 
+def on_page_content(html, page, config, files):
+    # Generated lists and tables skip the Markdown parser: placeholders until now (Renderer.stash).
+    return html if isinstance(page, RecordPage) else current().renderer.unstash(html)
+
+
 def on_env(env, config, files):
     if os.environ.get("CHRONICLE_CHROME_CACHE") != "off":
         for name in _FOLDER_CHROME:

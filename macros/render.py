@@ -15,6 +15,7 @@ import html
 import json
 import posixpath
 import re
+import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -142,6 +143,9 @@ class Renderer:
         self.versions = versions or {}
         self.unversioned = Version(build_date(), False)
         self.citer = Citer(chronicle, Publisher(site_name, self.site_url))
+        # HTML that a hand-written page embeds but its Markdown must not parse (see `stash`).
+        self._stashed: dict[str, str] = {}
+        self._stash_mark = f"chronicle-stash-{secrets.token_hex(4)}"
         self.env = Environment(
             loader=PackageLoader("macros", "templates"),
             # Autoescape makes macro output Markup; finalize escapes plain values
@@ -190,6 +194,7 @@ class Renderer:
         self.html_env.globals.update(
             chronicle=chronicle, site_name=site_name, indexes=INDEXES, thread_reach=THREAD_REACH
         )
+        self.html_env.filters.update(stash=self.stash)
         # A treaty page draws its life (lifeline.py) beside its dated history.
         self.html_env.globals.update(lifeline=Lifelines(chronicle, datetime.date.today()).drawing, phases=PHASE_LABELS)
         self.env.globals.update(
@@ -242,7 +247,10 @@ class Renderer:
         def page(path: str) -> Markup:
             return Markup(relative(path))
 
-        return dict(url=url, link=link, actor=actor, md=md, permalink=permalink, tag=tag, page=page)
+        def html(name: str, **values: Any) -> Markup:
+            return self.html_fragment(name, page_dir, **values)
+
+        return dict(url=url, link=link, actor=actor, md=md, permalink=permalink, tag=tag, page=page, html=html)
 
     def _html_context(self, page_dir: str) -> dict[str, Any]:
         """Functions for the HTML templates, bound to the directory of the page being rendered."""
@@ -355,6 +363,31 @@ class Renderer:
     def fragment(self, name: str, page_dir: str = "", **values: Any) -> str:
         """An index (timeline, proposals ...) for a hand-written page in `page_dir`."""
         return self._render(f"{name}.md.j2", page_dir, **values)
+
+    def html_fragment(self, name: str, page_dir: str = "", **values: Any) -> Markup:
+        """An HTML template's output for a hand-written page, kept from its Markdown (`stash`)."""
+        html = self.html_env.get_template(f"{name}.html.j2").render(**self._html_context(page_dir), **values)
+        return self.stash(html)
+
+    # -- HTML kept from the Markdown parser ------------------------------------
+
+    def stash(self, html: str) -> Markup:
+        """A placeholder for `html` in a hand-written page's Markdown; `unstash` puts the HTML back
+        once MkDocs has converted the page. Long generated lists and tables (thousands of entries
+        at scale) are HTML already: parsing them as Markdown cost most of an index page's time."""
+        key = str(len(self._stashed))
+        self._stashed[key] = str(html)
+        return Markup(f"<!--{self._stash_mark}:{key}-->")
+
+    def unstash(self, html: str) -> str:
+        """The page's HTML with every placeholder replaced by what it stands for."""
+        if self._stash_mark not in html:
+            return html
+        pattern = re.compile(f"<!--{self._stash_mark}:([0-9]+)-->")
+        html = pattern.sub(lambda match: self._stashed.pop(match[1], match[0]), html)
+        if self._stash_mark in html:  # a placeholder the Markdown changed, or one used twice
+            raise ValueError("generated HTML was lost from a hand-written page (a stash placeholder is left)")
+        return html
 
 
 def _prose(relative: Callable[[str], str]) -> Callable[..., Markup]:

@@ -199,3 +199,50 @@ def test_a_long_reply_chain_makes_pages_of_bounded_size():
         assert "more steps" in middle and "later replies" in middle
     # Twice the chain, about twice the output: no page lists the whole chain.
     assert sizes[200] < 2.2 * sizes[100]
+
+
+def _replies(updates: dict[str, dict]) -> Chronicle:
+    """The small folder with more episodes, each a copy of the refusal with `updates` applied."""
+    dataset = load(SMALL)
+    episodes = dataset.collection("episodes")
+    first = episodes["2018-07-test-refusal"]
+    for episode_id, fields in updates.items():
+        episodes[episode_id] = first.model_copy(update=fields).with_id(episode_id)
+    return Chronicle(dataset)
+
+
+def test_the_proposals_page_nests_each_reply_under_the_one_it_answers():
+    from bs4 import BeautifulSoup
+
+    from macros.dates import ChronicleDate
+
+    chronicle = _replies(
+        {
+            "reply-2": {"responds_to": "2018-07-test-refusal", "date": ChronicleDate.parse("2018-08")},
+            "reply-3": {"responds_to": "reply-2", "date": ChronicleDate.parse("2018-09")},
+            "reply-4": {"responds_to": "2018-06-test-proposal", "date": ChronicleDate.parse("2018-10")},
+        }
+    )
+    renderer = Renderer(chronicle)
+    page = renderer.unstash(markdown.markdown(renderer.fragment("proposals"), extensions=["tables", "attr_list"]))
+    replies = BeautifulSoup(page, "html.parser").select_one(".chronicle-replies > ul")
+
+    def tree(listing) -> list:
+        return [
+            (item.a["href"].split("/")[-1][:-5], tree(item.ul) if item.ul else [])
+            for item in listing.find_all("li", recursive=False)
+        ]
+
+    assert tree(replies) == [
+        ("2018-07-test-refusal", [("reply-2", [("reply-3", [])])]),
+        ("reply-4", []),
+    ]
+    assert "chronicle-stash" not in page
+
+
+def test_html_kept_from_the_markdown_comes_back_once_and_only_once(renderer):
+    stashed = renderer.stash("<ul><li>kept</li></ul>")
+    page = renderer.unstash(f"<p>before</p>\n{stashed}\n<p>after</p>")
+    assert page == "<p>before</p>\n<ul><li>kept</li></ul>\n<p>after</p>"
+    with pytest.raises(ValueError, match="placeholder"):
+        renderer.unstash(f"<p>{stashed}</p>")  # used already: lost, and said so
