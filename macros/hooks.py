@@ -39,7 +39,7 @@ from macros.load import DataError, data_dir  # noqa: E402
 from macros.model import Record  # noqa: E402
 from macros.publish import Publication, check_links, with_security_headers  # noqa: E402
 from macros.render import INDEXES  # noqa: E402
-from macros.site import Site, current, set_current  # noqa: E402
+from macros.site import Site, current, current_or_none, set_current  # noqa: E402
 
 # The hook module is made anew on every rebuild of `mkdocs serve`; the process is not.
 _SERVING = "CHRONICLE_SERVING"
@@ -160,6 +160,8 @@ def on_config(config):
         config.extra["chronicle_fault"] = error.report()
         site = Site.build(_last_good(config), config.site_url or "", config.site_name)
     set_current(site)
+    if not os.environ.get(_SERVING):
+        site.render_ahead()
     _spare_record_pages(config)
     # MkDocs empties site_dir before it writes: give it a folder of its own,
     # swapped in only when the whole build has succeeded.
@@ -236,6 +238,7 @@ def on_post_build(config):
     publication, _publication = _publication, None
     if publication is None:
         return
+    current().stop_rendering()
     try:
         publication.wait()
     except Exception as error:
@@ -255,6 +258,9 @@ def on_post_build(config):
 
 def on_build_error(error):
     global _publication
+    site = current_or_none()
+    if site is not None:
+        site.stop_rendering()
     if _publication is not None:
         _publication.discard()
         _publication = None

@@ -6,8 +6,14 @@ pages call read it. Nothing here knows how pages are written to disk.
 
 from __future__ import annotations
 
+import logging
+import multiprocessing
+import os
+import sys
+import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .export import atom_feed, downloads
@@ -18,12 +24,23 @@ from .render import RenderedPage, Renderer
 from .search import search_entry
 from .versions import Version, build_date, last_changed
 
+# Forked workers start in about a tenth of a second but each renders only its share: below
+# this many records one process is as quick. CHRONICLE_WORKERS=0 renders every page here;
+# CHRONICLE_WORKERS=n uses n workers whatever the size (the test that compares the two).
+WORKERS_FROM = 500
+log = logging.getLogger("mkdocs.plugins.chronicle")
+CHUNK = 100
+
 
 @dataclass
 class Site:
     dataset: Dataset
     chronicle: Chronicle
     renderer: Renderer
+    # Record pages being rendered by worker processes, by chunk; pages come back a chunk at a time.
+    _chunks: dict[tuple[str, str], Future] = field(default_factory=dict, repr=False)
+    _rendered: dict[tuple[str, str], RenderedPage] = field(default_factory=dict, repr=False)
+    _pool: ProcessPoolExecutor | None = field(default=None, repr=False)
 
     @classmethod
     def build(cls, data_dir: Path, site_url: str = "", site_name: str = "The Chronicle") -> Site:
@@ -49,7 +66,45 @@ class Site:
         return self.dataset.files[(collection_of(record), record.id)]
 
     def page(self, record: Record) -> RenderedPage:
-        return self.renderer.record_page(record)
+        key = (collection_of(record), record.id)
+        if key in self._chunks and key not in self._rendered:
+            self._rendered.update(self._chunks[key].result())
+        self._chunks.pop(key, None)
+        rendered = self._rendered.pop(key, None)
+        return rendered if rendered is not None else self.renderer.record_page(record)
+
+    def render_ahead(self) -> None:
+        """Start rendering every record page in worker processes, one per core, in the order MkDocs
+        will ask for them (`records()`), while this process goes on with the rest of the build.
+
+        The workers are forked, so they start with this Site as it is: nothing is loaded twice.
+        Forking is safe only while this process runs no other thread, on Linux; anywhere else,
+        and for a small record, every page is rendered here, as `page()` asks for it.
+        """
+        wanted = os.environ.get("CHRONICLE_WORKERS", "")
+        records = [(collection_of(record), record.id) for record in self.records()]
+        forced = wanted.isdigit()
+        workers = int(wanted) if forced else (os.cpu_count() or 1)
+        if workers < 1 or (not forced and (workers < 2 or len(records) < WORKERS_FROM)):
+            return
+        if sys.platform != "linux" or threading.active_count() > 1:
+            return
+        set_current(self)  # the workers find the Site where the macros do
+        log.info("Rendering %d record pages in %d worker processes", len(records), workers)
+        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+        for start in range(0, len(records), CHUNK):
+            chunk = records[start : start + CHUNK]
+            future = self._pool.submit(_render_records, chunk)
+            self._chunks.update(dict.fromkeys(chunk, future))
+        # The pool forks every worker on its first task, before it starts its own thread.
+
+    def stop_rendering(self) -> None:
+        """End the workers, the build being over (or failed)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+        self._chunks.clear()
+        self._rendered.clear()
 
     def version(self, record: Record) -> Version:
         return self.renderer.version(record)
@@ -80,9 +135,19 @@ class Site:
 _current: Site | None = None
 
 
+def _render_records(keys: list[tuple[str, str]]) -> dict[tuple[str, str], RenderedPage]:
+    """In a worker: the pages of these records, rendered from the Site the worker was forked with."""
+    site = current()
+    return {key: site.renderer.record_page(getattr(site.chronicle, key[0])[key[1]]) for key in keys}
+
+
 def set_current(site: Site | None) -> None:
     global _current
     _current = site
+
+
+def current_or_none() -> Site | None:
+    return _current
 
 
 def current() -> Site:

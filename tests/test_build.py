@@ -341,3 +341,14 @@ def test_the_theme_chrome_rendered_once_per_folder_is_what_each_page_would_rende
     assert sum(1 for page in pages if page.parts[0] in COLLECTIONS) > 8
     different = [page for page in pages if (small_site / page).read_bytes() != (uncached / page).read_bytes()]
     assert different == []
+
+
+def test_record_pages_rendered_by_worker_processes_are_byte_for_byte_the_same(small_site, tmp_path):
+    """A large record's pages are rendered ahead on every core (macros/site.py); forced here."""
+    ahead = tmp_path / "site"
+    result = mkdocs_build(SMALL, ahead, CHRONICLE_WORKERS="2")
+    assert result.returncode == 0, result.stderr
+    assert "record pages in 2 worker processes" in result.stderr
+    files = sorted(path.relative_to(small_site) for path in small_site.rglob("*") if path.is_file())
+    assert files == sorted(path.relative_to(ahead) for path in ahead.rglob("*") if path.is_file())
+    assert [f for f in files if (small_site / f).read_bytes() != (ahead / f).read_bytes()] == []
