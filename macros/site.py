@@ -6,6 +6,7 @@ pages call read it. Nothing here knows how pages are written to disk.
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import os
@@ -70,6 +71,8 @@ class Site:
         if key in self._chunks and key not in self._rendered:
             self._rendered.update(self._chunks[key].result())
         self._chunks.pop(key, None)
+        if not self._chunks and self._pool is not None:
+            self.stop_rendering()  # every page is here: the workers' memory goes back now, not at the end
         rendered = self._rendered.pop(key, None)
         return rendered if rendered is not None else self.renderer.record_page(record)
 
@@ -92,11 +95,18 @@ class Site:
         set_current(self)  # the workers find the Site where the macros do
         log.info("Rendering %d record pages in %d worker processes", len(records), workers)
         self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
-        for start in range(0, len(records), CHUNK):
-            chunk = records[start : start + CHUNK]
-            future = self._pool.submit(_render_records, chunk)
-            self._chunks.update(dict.fromkeys(chunk, future))
-        # The pool forks every worker on its first task, before it starts its own thread.
+        # A worker shares this process's memory until it writes to it; the collector would write
+        # to every object it visits. Frozen, what exists now is left alone in the workers.
+        gc.collect()
+        gc.freeze()
+        try:
+            for start in range(0, len(records), CHUNK):
+                chunk = records[start : start + CHUNK]
+                future = self._pool.submit(_render_records, chunk)
+                self._chunks.update(dict.fromkeys(chunk, future))
+            # The pool forks every worker on its first task, before it starts its own thread.
+        finally:
+            gc.unfreeze()
 
     def stop_rendering(self) -> None:
         """End the workers, the build being over (or failed)."""
@@ -104,7 +114,6 @@ class Site:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
         self._chunks.clear()
-        self._rendered.clear()
 
     def version(self, record: Record) -> Version:
         return self.renderer.version(record)
