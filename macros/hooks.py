@@ -178,8 +178,17 @@ def on_files(files, config):
         file = File.generated(config, page, content="")
         files.append(file)
         RecordPage(file, config, site, record)
+    # The downloads and the feed are written now, into the build's own folder, rather than held
+    # as MkDocs file contents until the build ends (megabytes at scale). MkDocs still knows them,
+    # so that it checks the links hand-written pages make to them; its copy is a no-op.
     for path, text in site.files().items():
-        files.append(File.generated(config, path, content=text))
+        written = _publication.staging / path
+        try:
+            written.parent.mkdir(parents=True, exist_ok=True)
+            written.write_text(text, encoding="utf-8")
+        except OSError as error:
+            raise PluginError(f"writing {path} failed: {error}; nothing was published") from None
+        files.append(File.generated(config, path, abs_src_path=str(written)))
     # Linked only from record pages, which MkDocs does not check: the build's link check finds them.
     _publication.write_in_background(site.citation_files)
     return files
@@ -214,7 +223,10 @@ def on_env(env, config, files):
 
 def on_post_page(output, page, config):
     if isinstance(page, RecordPage):
-        page.content = None  # written: no need to hold every page until the build ends
+        # Written: nothing needs the page's HTML, head or contents again before the build ends.
+        page.content = None
+        page.meta.pop("chronicle_head", None)
+        page.toc = get_toc([])
     return with_security_headers(output)
 
 

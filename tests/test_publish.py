@@ -61,7 +61,8 @@ feedgen.feed.FeedGenerator.atom_str = warn
 """
 
 
-# The citation files are written by a thread of their own (Publication.write_in_background).
+# The citation files are written by a thread of their own (Publication.write_in_background),
+# the downloads straight into the build's folder (macros/hooks.py, on_files).
 WRITER_CRASH = """
 import pathlib
 original = pathlib.Path.write_text
@@ -72,11 +73,13 @@ def write_text(self, *args, **kwargs):
 pathlib.Path.write_text = write_text
 """
 
+DOWNLOAD_CRASH = WRITER_CRASH.replace('endswith(".ris")', 'endswith("chronicle.json")')
+
 
 @pytest.mark.parametrize(
     "code",
-    [LIBRARY_CRASH, LATE_WARNING, WRITER_CRASH],
-    ids=["library crash", "strict-mode warning", "citation file not written"],
+    [LIBRARY_CRASH, LATE_WARNING, WRITER_CRASH, DOWNLOAD_CRASH],
+    ids=["library crash", "strict-mode warning", "citation file not written", "download not written"],
 )
 def test_a_failure_while_rendering_leaves_the_last_good_site_as_it_was(good_site, tmp_path, code):
     before = snapshot(good_site)
