@@ -181,14 +181,13 @@ def on_files(files, config):
     # The downloads and the feed are written now, into the build's own folder, rather than held
     # as MkDocs file contents until the build ends (megabytes at scale). MkDocs still knows them,
     # so that it checks the links hand-written pages make to them; its copy is a no-op.
-    for path, text in site.files().items():
-        written = _publication.staging / path
-        try:
-            written.parent.mkdir(parents=True, exist_ok=True)
-            written.write_text(text, encoding="utf-8")
-        except OSError as error:
-            raise PluginError(f"writing {path} failed: {error}; nothing was published") from None
-        files.append(File.generated(config, path, abs_src_path=str(written)))
+    generated = site.files()
+    try:
+        _publication.write(generated)
+    except OSError as error:
+        raise PluginError(f"writing the downloads failed: {error}; nothing was published") from None
+    for path in generated:
+        files.append(File.generated(config, path, abs_src_path=str(_publication.staging / path)))
     # Linked only from record pages, which MkDocs does not check: the build's link check finds them.
     _publication.write_in_background(site.citation_files)
     return files

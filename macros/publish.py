@@ -137,6 +137,10 @@ class Publication:
         self.lock = self.target.parent / f".{self.target.name}.lock"
         self._writers: list[_Writer] = []
 
+    def write(self, files: Mapping[str, str]) -> None:
+        """Write these files (text by path in the site) into the staged site now."""
+        _write_all(self.staging, files)
+
     def write_in_background(self, make_files: Callable[[], Mapping[str, str]]) -> None:
         """Write the files `make_files` returns (text by path in the site) while the build goes on.
 
@@ -183,15 +187,19 @@ class _Writer(threading.Thread):
 
     def run(self) -> None:
         try:
-            made: set[Path] = set()
-            for path, text in self.make_files().items():
-                target = self.folder / path
-                if target.parent not in made:
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    made.add(target.parent)
-                target.write_text(text, encoding="utf-8")
+            _write_all(self.folder, self.make_files())
         except BaseException as error:  # handed to the build's thread by wait()
             self.error = error
+
+
+def _write_all(folder: Path, files: Mapping[str, str]) -> None:
+    made: set[Path] = set()
+    for path, text in files.items():
+        target = folder / path
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        target.write_text(text, encoding="utf-8")
 
 
 # --- Content-Security-Policy ---------------------------------------------------------
