@@ -20,6 +20,7 @@ import json
 import multiprocessing
 import os
 import re
+import sys
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -515,6 +516,11 @@ def prepare(items: list[dict[str, Any]]) -> None:
         made = _format_all(requests)
     else:
         # Spawned, not forked: the build may run threads (the server, the file writer).
+        # A spawned worker imports this package anew, from the path it is given: MkDocs takes
+        # the hook's own entry off sys.path once the hook is loaded, so it is put back.
+        package_root = str(Path(__file__).resolve().parent.parent)
+        if package_root not in sys.path:
+            sys.path.append(package_root)
         context = multiprocessing.get_context("spawn")
         size = -(-len(requests) // (workers * 4))
         batches = [requests[start : start + size] for start in range(0, len(requests), size)]

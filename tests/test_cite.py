@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime
 import html
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import bibtexparser
@@ -18,7 +20,7 @@ from bibtexparser.middlewares import LatexDecodingMiddleware
 from bs4 import BeautifulSoup
 from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
 from citeproc.source.json import CiteProcJSON
-from conftest import SMALL
+from conftest import REPO, SMALL
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from macros import cite
@@ -604,3 +606,21 @@ def test_a_cache_that_cannot_be_written_is_no_fault(tmp_path, monkeypatch):
     blocked.write_text("not a folder")
     monkeypatch.setattr(cite, "CACHE", blocked / "citations")
     assert "Moscow proposes a treaty" in cite.citation(cite.csl_item(episode(), LOCAL), "apa")
+
+
+def test_citation_workers_find_the_package_when_its_path_is_gone(tmp_path):
+    """MkDocs takes the hook's entry off sys.path after loading it: spawned workers must still import us."""
+    code = f"""
+import sys
+sys.path.insert(0, {str(REPO)!r})
+from macros import cite
+sys.path.remove({str(REPO)!r})
+cite.CACHE = __import__("pathlib").Path({str(tmp_path)!r})
+cite.PARALLEL_FROM = 2
+item = {{"id": "x", "type": "webpage", "title": "A title", "URL": "episodes/x.html"}}
+cite.prepare([item, {{**item, "id": "y"}}])
+print(len(cite._texts()))
+"""
+    result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(2 * len(cite.STYLES))
