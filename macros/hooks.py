@@ -10,6 +10,7 @@ gets one entry per record, built from the record.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import logging
 import os
@@ -22,11 +23,32 @@ from urllib.parse import urlsplit
 REPOSITORY = Path(__file__).resolve().parent.parent
 if str(REPOSITORY) not in sys.path:
     sys.path.insert(0, str(REPOSITORY))
-# `mkdocs serve` loads this hook anew on every rebuild: forget the package so
-# that an edit to macros/ takes effect without restarting the server.
+
+
+def _code_stamp() -> str:
+    """Every file of the package, with its size and time: changes when the code or a template does."""
+    return _files_stamp(REPOSITORY / "macros")
+
+
+def _files_stamp(*folders: Path) -> str:
+    found = sorted(
+        (str(path), stat.st_size, stat.st_mtime_ns)
+        for folder in folders
+        for path in folder.rglob("*")
+        if (stat := path.stat())
+    )
+    return hashlib.sha256(repr(found).encode()).hexdigest()
+
+
+# `mkdocs serve` loads this hook anew on every rebuild: when macros/ has changed, forget the
+# package so that the edit takes effect without restarting the server. When it has not, the
+# package and the last build's Site stay, and the rebuild reuses what cannot have changed.
 if __name__ != "macros.hooks":  # loaded by MkDocs from its path, not imported as part of the package
-    for _name in [name for name in sys.modules if name == "macros" or name.startswith("macros.")]:
-        del sys.modules[_name]
+    _stamp = _code_stamp()
+    if os.environ.get("CHRONICLE_CODE_STAMP") != _stamp:
+        os.environ["CHRONICLE_CODE_STAMP"] = _stamp
+        for _name in [name for name in sys.modules if name == "macros" or name.startswith("macros.")]:
+            del sys.modules[_name]
 
 from mkdocs.exceptions import PluginError  # noqa: E402
 from mkdocs.plugins import event_priority  # noqa: E402
@@ -52,6 +74,7 @@ _ANCHOR = re.compile(r'\sid="([^"]+)"')
 _FOLDER_CHROME = ("partials/nav.html", "partials/tabs.html", "partials/footer.html")
 
 _publication: Publication | None = None
+_nav = None
 
 
 class RecordPage(Page):
@@ -59,6 +82,7 @@ class RecordPage(Page):
 
     def __init__(self, file: File, config, site: Site, record: Record):
         self.record = record
+        self.rendered = None
         self.site = site
         super().__init__(None, file, config)
         source = site.source_file(record)
@@ -77,7 +101,7 @@ class RecordPage(Page):
         self.meta = {"search": {"exclude": True}, "render_macros": False}
 
     def render(self, config, files) -> None:
-        rendered = self.site.page(self.record)
+        rendered = self.rendered = self.site.page(self.record)
         self.content = rendered.html
         # The theme prints title and description unescaped (<title>, meta tags).
         self.meta.update(title=html.escape(rendered.title), description=html.escape(rendered.description))
@@ -110,6 +134,43 @@ def _render_once_per_folder(template) -> None:
     template.root_render_func = root_render_func
 
 
+def _reuse_theme_output(template, site: Site, stamp: str) -> None:
+    """While serving, give a record page the theme's output of the last build when nothing it is
+    made from has changed: the page (the same object when Site.reuse took it over), where it sits,
+    and the theme's other inputs (`stamp`)."""
+    render = template.root_render_func
+
+    def root_render_func(context):
+        page = context.get("page")
+        if not isinstance(page, RecordPage):
+            yield from render(context)
+            return
+        made_from = (page.rendered, page.url, page.edit_url, page.update_date, page.parent and page.parent.url, stamp)
+        last = site.theme_outputs.get(page.url)
+        if last is not None and last[0] == made_from:
+            yield last[1]
+            return
+        output = "".join(render(context))
+        site.theme_outputs[page.url] = (made_from, output)
+        yield output
+
+    template.root_render_func = root_render_func
+
+
+def _theme_stamp(config, nav) -> str:
+    """What the theme reads besides the page: the nav, the config file, the overrides, `extra`."""
+
+    def items(entries) -> list:
+        return [(entry.title, getattr(entry, "url", None), items(entry.children or [])) for entry in entries]
+
+    folders = [Path(config.theme.custom_dir)] if config.theme.custom_dir else []
+    return hashlib.sha256(
+        repr(
+            (items(nav.items), Path(config.config_file_path).read_bytes(), dict(config.extra), _files_stamp(*folders))
+        ).encode()
+    ).hexdigest()
+
+
 def _spare_record_pages(config) -> None:
     """mkdocs-macros renders the Markdown of every page; a record page has none: skip it there.
 
@@ -137,6 +198,27 @@ def _last_good(config) -> Path:
     return folder
 
 
+def _mirror(folder: Path, copy: Path) -> None:
+    """Make `copy` a copy of `folder`, copying only the files that differ (a save changes one)."""
+
+    def copy_if_changed(source: str, target: str) -> None:
+        try:
+            before, after = os.stat(source), os.stat(target)
+            if (before.st_size, before.st_mtime_ns) == (after.st_size, after.st_mtime_ns):
+                return
+        except OSError:
+            pass
+        shutil.copy2(source, target)
+
+    shutil.copytree(folder, copy, symlinks=False, copy_function=copy_if_changed, dirs_exist_ok=True)
+    for path in sorted(copy.rglob("*"), reverse=True):  # what the folder no longer has, files first
+        if not (folder / path.relative_to(copy)).exists() and not (folder / path.relative_to(copy)).is_symlink():
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+
+
 def on_startup(command, dirty):
     if command == "serve":
         os.environ[_SERVING] = "1"
@@ -144,24 +226,26 @@ def on_startup(command, dirty):
 
 @event_priority(100)
 def on_config(config):
+    previous = current_or_none()
     set_current(None)
     config.extra.pop("chronicle_fault", None)
     folder = _data_folder(config)
     try:
-        site = Site.build(folder, config.site_url or "", config.site_name)
+        site = Site.build(folder, config.site_url or "", config.site_name, previous)
         if os.environ.get(_SERVING):
-            shutil.rmtree(_last_good(config), ignore_errors=True)
-            shutil.copytree(folder, _last_good(config), symlinks=False)
+            _mirror(folder, _last_good(config))
     except DataError as error:
         if not (os.environ.get(_SERVING) and _last_good(config).is_dir()):
             raise PluginError(error.report()) from None
         # While serving, show the fault on every page over the last good record.
         print(error.report(), file=sys.stderr)
         config.extra["chronicle_fault"] = error.report()
-        site = Site.build(_last_good(config), config.site_url or "", config.site_name)
-    set_current(site)
-    if not os.environ.get(_SERVING):
+        site = Site.build(_last_good(config), config.site_url or "", config.site_name, previous)
+    if os.environ.get(_SERVING):
+        site.reuse(previous)
+    else:
         site.render_ahead()
+    set_current(site)
     _spare_record_pages(config)
     # MkDocs empties site_dir before it writes: give it a folder of its own,
     # swapped in only when the whole build has succeeded.
@@ -194,6 +278,8 @@ def on_files(files, config):
 
 
 def on_nav(nav, config, files):
+    global _nav
+    _nav = nav
     # A record page belongs to its index: that tab is highlighted while the page is read.
     index_pages = {file.src_uri[:-3] + ".html": file.page for file in files.documentation_pages() if file.page}
     for file in files.documentation_pages():
@@ -213,6 +299,8 @@ def on_env(env, config, files):
         for name in _FOLDER_CHROME:
             # `{% include %}` calls the template's root_render_func: the cache sits there.
             _render_once_per_folder(env.get_template(name))
+    if os.environ.get(_SERVING):
+        _reuse_theme_output(env.get_template("main.html"), current(), _theme_stamp(config, _nav))
     # Record pages are kept out of the HTML indexer; their entries come from the records.
     for plugin in config.plugins.values():
         if hasattr(plugin, "search_index"):
@@ -223,7 +311,7 @@ def on_env(env, config, files):
 def on_post_page(output, page, config):
     if isinstance(page, RecordPage):
         # Written: nothing needs the page's HTML, head or contents again before the build ends.
-        page.content = None
+        page.content = page.rendered = None
         page.meta.pop("chronicle_head", None)
         page.toc = get_toc([])
     return with_security_headers(output)

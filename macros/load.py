@@ -97,6 +97,10 @@ class Dataset:
     sources: dict[str, Source] = field(default_factory=dict)
     tags: dict[str, Tag] = field(default_factory=dict)
     files: dict[tuple[str, str], Path] = field(default_factory=dict)
+    # Each record file's size and times when read, and the ids known then: what `load` needs to
+    # take a record over unread from the last load of the folder (see `reuse`).
+    stamps: dict[Path, tuple[int, int, int]] = field(default_factory=dict, repr=False)
+    ids: dict[str, set[str]] = field(default_factory=dict, repr=False)
 
     def collection(self, name: str) -> dict[str, Record]:
         return getattr(self, name)
@@ -464,8 +468,20 @@ def _load_tags(root: Path, context: dict, faults: list[Fault]) -> tuple[dict[str
     return tags, {str(key) for key in document.value}
 
 
-def load(root: str | os.PathLike[str]) -> Dataset:
-    """Load and validate the folder; raise DataError listing every fault."""
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+
+
+def load(root: str | os.PathLike[str], reuse: Dataset | None = None) -> Dataset:
+    """Load and validate the folder; raise DataError listing every fault.
+
+    With `reuse`, the last load of the same folder, a record whose file has the same size and
+    times is taken over unread, as long as the set of ids it was checked against is the same.
+    """
     root = Path(root)
     faults: list[Fault] = []
     if not root.is_dir():
@@ -476,10 +492,20 @@ def load(root: str | os.PathLike[str]) -> Dataset:
     context: dict[str, Any] = {"ids": {name: set(found) for name, found in files.items()}}
     dataset = Dataset(root=root)
     dataset.tags, context["ids"]["tags"] = _load_tags(root, context, faults)
+    dataset.ids = context["ids"]
+    if reuse is not None and (reuse.root.resolve() != resolved or reuse.ids != dataset.ids):
+        reuse = None
 
     for name, found in files.items():
         records = dataset.collection(name)
         for record_id, path in found.items():
+            stamp = dataset.stamps[path] = _stamp(path)
+            if reuse is not None and stamp is not None and reuse.stamps.get(path) == stamp:
+                record = reuse.collection(name).get(record_id)
+                if record is not None and reuse.files.get((name, record_id)) == path:
+                    records[record_id] = record
+                    dataset.files[(name, record_id)] = path
+                    continue
             shown = display_path(path)
             document = _read_document(path, shown, faults)
             if document is None:

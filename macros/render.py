@@ -196,7 +196,8 @@ class Renderer:
         )
         self.html_env.filters.update(stash=self.stash)
         # A treaty page draws its life (lifeline.py) beside its dated history.
-        self.html_env.globals.update(lifeline=Lifelines(chronicle, datetime.date.today()).drawing, phases=PHASE_LABELS)
+        self.today = datetime.date.today()
+        self.html_env.globals.update(lifeline=Lifelines(chronicle, self.today).drawing, phases=PHASE_LABELS)
         self.env.globals.update(
             chronicle=chronicle,
             site_name=site_name,

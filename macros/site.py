@@ -22,6 +22,7 @@ from .index import Chronicle, collection_of
 from .load import Dataset, load
 from .model import COLLECTIONS, Record
 from .render import RenderedPage, Renderer
+from .reuse import stale_pages
 from .search import search_entry
 from .versions import Version, build_date, last_changed
 
@@ -42,10 +43,18 @@ class Site:
     _chunks: dict[tuple[str, str], Future] = field(default_factory=dict, repr=False)
     _rendered: dict[tuple[str, str], RenderedPage] = field(default_factory=dict, repr=False)
     _pool: ProcessPoolExecutor | None = field(default=None, repr=False)
+    # While serving: every record page this build rendered or took over, for the next build to reuse
+    # (`reuse`), and whatever the theme made of them last time (filled by the MkDocs hook).
+    _kept: dict[tuple[str, str], RenderedPage] | None = field(default=None, repr=False)
+    theme_outputs: dict[str, tuple[object, str]] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def build(cls, data_dir: Path, site_url: str = "", site_name: str = "The Chronicle") -> Site:
-        dataset = load(data_dir)
+    def build(
+        cls, data_dir: Path, site_url: str = "", site_name: str = "The Chronicle", previous: Site | None = None
+    ) -> Site:
+        """The Site of a data folder. `previous`, the last build's while serving: records whose
+        files have not changed are taken over, not read again."""
+        dataset = load(data_dir, reuse=previous.dataset if previous is not None else None)
         chronicle = Chronicle(dataset)
         # One `git log` for the whole folder dates every record's last change.
         changed = last_changed(data_dir, dataset.files.values(), build_date())
@@ -53,6 +62,32 @@ class Site:
         renderer = Renderer(chronicle, site_url, site_name, versions)
         renderer.citer.prepare()
         return cls(dataset, chronicle, renderer)
+
+    def reuse(self, previous: Site | None) -> None:
+        """Keep every record page for the next build, and take from `previous` the pages that
+        cannot have changed since (see reuse.py). For `serve`, which rebuilds on every save."""
+        self._kept = {}
+        if previous is None or previous._kept is None or self._signature() != previous._signature():
+            return
+        old_pages = previous._kept
+        fresh: dict[tuple[str, str], RenderedPage] = {}
+
+        def render(key: tuple[str, str]) -> RenderedPage:
+            fresh[key] = self.renderer.record_page(getattr(self.chronicle, key[0])[key[1]])
+            return fresh[key]
+
+        stale = stale_pages(
+            previous.chronicle, self.chronicle, previous.renderer.versions, self.renderer.versions, old_pages, render
+        )
+        self._kept = {key: page for key, page in old_pages.items() if key not in stale}
+        self._rendered.update({key: page for key, page in fresh.items() if key in stale})
+        self.theme_outputs = previous.theme_outputs
+        log.info("Reusing %d of %d record pages from the last build", len(self._kept), len(old_pages))
+
+    def _signature(self) -> tuple:
+        """What every record page reads besides the records: a change renders them all anew."""
+        renderer = self.renderer
+        return (renderer.site_url, renderer.site_name, renderer.unversioned, self.chronicle.tags, renderer.today)
 
     def records(self) -> Iterator[Record]:
         for collection in COLLECTIONS:
@@ -74,7 +109,13 @@ class Site:
         if not self._chunks and self._pool is not None:
             self.stop_rendering()  # every page is here: the workers' memory goes back now, not at the end
         rendered = self._rendered.pop(key, None)
-        return rendered if rendered is not None else self.renderer.record_page(record)
+        if rendered is None and self._kept is not None:
+            rendered = self._kept.get(key)
+        if rendered is None:
+            rendered = self.renderer.record_page(record)
+        if self._kept is not None:
+            self._kept[key] = rendered
+        return rendered
 
     def render_ahead(self) -> None:
         """Start rendering every record page in worker processes, one per core, in the order MkDocs

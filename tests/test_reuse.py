@@ -1,0 +1,167 @@
+"""While serving, a rebuild takes over what cannot have changed: the result is what a fresh build makes."""
+
+from __future__ import annotations
+
+import itertools
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import REPO
+
+from macros.load import DataError
+from macros.site import Site
+
+sys.path.insert(0, str(REPO / "scripts"))
+from benchmark import make_folder
+
+
+def pages(site: Site) -> dict:
+    return {(record.id, type(record).__name__): site.page(record) for record in site.records()}
+
+
+def edit(data: Path, rng: random.Random) -> str:
+    """One change a contributor might save; returns what it was, for the failure message."""
+    episodes = sorted((data / "episodes").glob("*.yml"))
+    path = rng.choice(episodes)
+    record = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change = rng.choice(["summary", "title", "date", "reply", "unreply", "actor", "add", "remove", "actor name"])
+    if change == "summary":
+        record["summary"] = f"Edited: {rng.random()}."
+    elif change == "title":
+        record["title"] = f"A new title {rng.random()}"
+    elif change == "date":
+        record["date"] = f"{rng.randint(1933, 2024)}-{rng.randint(1, 12):02d}"
+    elif change == "reply":
+        record["kind"], record["responds_to"] = "response", rng.choice(episodes).stem
+    elif change == "unreply":
+        record.pop("responds_to", None)
+    elif change == "actor":
+        record["actors"] = [rng.choice(sorted(p.stem for p in (data / "actors").glob("*.yml")))]
+    elif change == "add":
+        path = path.with_name(f"added-{rng.randint(0, 10**6)}.yml")
+    elif change == "remove":
+        path.unlink()
+        return f"{change} {path.name}"
+    else:
+        path = rng.choice(sorted((data / "actors").glob("*.yml")))
+        record = yaml.safe_load(path.read_text(encoding="utf-8"))
+        record["name"] = f"Renamed {rng.random()}"
+    path.write_text(yaml.safe_dump(record, allow_unicode=True), encoding="utf-8")
+    return f"{change} {path.name}"
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_rebuild_that_reuses_pages_renders_what_a_fresh_build_renders(tmp_path: Path, seed: int):
+    data = tmp_path / "data"
+    make_folder(data, 40, seed=seed)
+    previous = Site.build(data)
+    previous.reuse(None)
+    pages(previous)
+    rng = random.Random(seed)
+    reused = 0
+    for _ in range(12):
+        done = edit(data, rng)
+        try:
+            site = Site.build(data, previous=previous)
+        except DataError:  # a reply that makes a circle, an episode still cited: refused, as it should be
+            continue
+        site.reuse(previous)
+        reused += len(site._kept)
+        assert pages(site) == pages(Site.build(data)), f"after '{done}' a reused page differs"
+        previous = site
+    assert reused > 0, "nothing was reused: the test shows nothing"
+
+
+def test_an_unchanged_record_file_is_not_read_again(tmp_path: Path):
+    data = tmp_path / "data"
+    make_folder(data, 10)
+    first = Site.build(data)
+    episode = sorted((data / "episodes").glob("*.yml"))[0]
+    episode.write_text(episode.read_text(encoding="utf-8").replace("synthetic event", "edited event"), "utf-8")
+    second = Site.build(data, previous=first)
+    for key, path in second.dataset.files.items():
+        taken_over = second.dataset.collection(key[0])[key[1]] is first.dataset.collection(key[0])[key[1]]
+        assert taken_over == (path != episode), path.name
+    assert "edited event" in second.chronicle.episodes[episode.stem].title
+
+
+def test_a_page_that_counts_the_steps_of_its_thread_is_rendered_again_when_the_thread_changes(tmp_path: Path):
+    """An episode page shows five steps of its thread and counts the rest: that count changes with
+    an episode the page does not link to."""
+    data = tmp_path / "data"
+    make_folder(data, 30)
+    chain = sorted((data / "episodes").glob("*.yml"), key=lambda path: int(path.stem.rsplit("-", 1)[1]))[:12]
+    for answered, path in itertools.pairwise(chain):
+        record = yaml.safe_load(path.read_text(encoding="utf-8"))
+        record.update(kind="response", responds_to=answered.stem)
+        record.pop("outcome", None)
+        path.write_text(yaml.safe_dump(record, allow_unicode=True), encoding="utf-8")
+    previous = Site.build(data)
+    previous.reuse(None)
+    pages(previous)
+    # The chain broken in two, then mended: the first pages' count of later replies changes too.
+    middle = chain[6]
+    for responds_to in (None, chain[5].stem):
+        record = yaml.safe_load(middle.read_text(encoding="utf-8"))
+        record.pop("responds_to", None)
+        if responds_to:
+            record["responds_to"] = responds_to
+        middle.write_text(yaml.safe_dump(record, allow_unicode=True), encoding="utf-8")
+        site = Site.build(data, previous=previous)
+        site.reuse(previous)
+        assert site._kept, "nothing reused"
+        assert pages(site) == pages(Site.build(data)), f"responds_to: {responds_to}"
+        previous = site
+
+
+SERVE_BUILDS = """
+import logging, sys
+from pathlib import Path
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+logging.basicConfig(level=logging.INFO, format="%(message)s")
+site, edited = sys.argv[1], sys.argv[2:]
+def serve_build():
+    config = load_config(config_file="mkdocs.yml", site_dir=site)
+    config.plugins.on_startup(command="serve", dirty=False)
+    build(config, serve_url="http://127.0.0.1:8000/")
+serve_build()
+for path in edited:  # saved while serving
+    record = Path(path)
+    record.write_text(record.read_text(encoding="utf-8").replace("synthetic event", "edited event"), "utf-8")
+    serve_build()
+"""
+
+
+def test_a_serve_rebuild_writes_the_site_a_first_build_writes(tmp_path: Path, monkeypatch):
+    """The theme's output of the last build, the records read then, the copy of the last good data:
+    what a rebuild takes over, byte for byte what it would have made."""
+    data = tmp_path / "data"
+    make_folder(data, 30)
+    edited = sorted((data / "episodes").glob("*.yml"))[:2]
+    monkeypatch.setenv("CHRONICLE_DATA", str(data))
+    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
+    monkeypatch.delenv("CHRONICLE_SERVING", raising=False)
+
+    def serve(site: Path, *edits: Path) -> str:
+        command = [sys.executable, "-c", SERVE_BUILDS, str(site), *map(str, edits)]
+        result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=600)
+        assert result.returncode == 0, result.stderr
+        return result.stderr
+
+    log = serve(tmp_path / "rebuilt", *edited)
+    assert log.count("Reusing") == 2 and "Reusing 0 of" not in log, log
+    first = serve(tmp_path / "first")
+    assert "Reusing" not in first
+    rebuilt = {
+        p.relative_to(tmp_path / "rebuilt"): p.read_bytes() for p in (tmp_path / "rebuilt").rglob("*") if p.is_file()
+    }
+    made = {p.relative_to(tmp_path / "first"): p.read_bytes() for p in (tmp_path / "first").rglob("*") if p.is_file()}
+    assert rebuilt.keys() == made.keys()
+    different = [str(path) for path in made if made[path] != rebuilt[path]]
+    assert not different, different[:10]
+    assert b"edited event" in made[Path("episodes") / f"{edited[0].stem}.html"]
