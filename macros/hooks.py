@@ -35,7 +35,7 @@ def _files_stamp(*folders: Path) -> str:
         (str(path), stat.st_size, stat.st_mtime_ns)
         for folder in folders
         for path in folder.rglob("*")
-        if (stat := path.stat())
+        if "__pycache__" not in path.parts and (stat := path.stat())
     )
     return hashlib.sha256(repr(found).encode()).hexdigest()
 
@@ -44,9 +44,9 @@ def _files_stamp(*folders: Path) -> str:
 # package so that the edit takes effect without restarting the server. When it has not, the
 # package and the last build's Site stay, and the rebuild reuses what cannot have changed.
 if __name__ != "macros.hooks":  # loaded by MkDocs from its path, not imported as part of the package
-    _stamp = _code_stamp()
-    if os.environ.get("CHRONICLE_CODE_STAMP") != _stamp:
-        os.environ["CHRONICLE_CODE_STAMP"] = _stamp
+    _package_stamp = _code_stamp()
+    if os.environ.get("CHRONICLE_CODE_STAMP") != _package_stamp:
+        os.environ["CHRONICLE_CODE_STAMP"] = _package_stamp
         for _name in [name for name in sys.modules if name == "macros" or name.startswith("macros.")]:
             del sys.modules[_name]
 
@@ -59,8 +59,8 @@ from mkdocs.utils import CountHandler  # noqa: E402
 
 from macros.load import DataError, data_dir  # noqa: E402
 from macros.model import Record  # noqa: E402
-from macros.publish import Publication, check_links, with_security_headers  # noqa: E402
-from macros.render import INDEXES  # noqa: E402
+from macros.publish import Publication, check_links, page_targets, with_security_headers  # noqa: E402
+from macros.render import COMPILED_TEMPLATES, INDEXES  # noqa: E402
 from macros.site import Site, current, current_or_none, set_current  # noqa: E402
 
 # The hook module is made anew on every rebuild of `mkdocs serve`; the process is not.
@@ -75,6 +75,29 @@ _FOLDER_CHROME = ("partials/nav.html", "partials/tabs.html", "partials/footer.ht
 
 _publication: Publication | None = None
 _nav = None
+_stamp = ""  # while serving, what the theme reads besides the page (_theme_stamp)
+_written: dict[str, tuple] = {}  # page_targets of every page written, by its path in the site
+_previous_citations: dict[str, str] | None = None  # the citation files in the published site, while serving
+_unwritten: set[str] = set()  # record pages linked in from the published site, not written
+
+
+class _QuietKept(logging.Filter):
+    """MkDocs says "Page skipped" of a page it did not write: not news for a page linked in unchanged."""
+
+    def __init__(self, kept: set[str]):
+        super().__init__("chronicle-kept-pages")
+        self.kept = kept
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not (message.startswith("Page skipped: '") and message.split("'")[1] in self.kept)
+
+
+def _quiet_kept_pages() -> None:
+    logger = logging.getLogger("mkdocs.commands.build")
+    for old in [f for f in logger.filters if getattr(f, "name", "") == "chronicle-kept-pages"]:
+        logger.removeFilter(old)  # the hook module is made anew on every rebuild
+    logger.addFilter(_QuietKept(_unwritten))
 
 
 class RecordPage(Page):
@@ -83,6 +106,7 @@ class RecordPage(Page):
     def __init__(self, file: File, config, site: Site, record: Record):
         self.record = record
         self.rendered = None
+        self.written_before = False  # while serving: the theme made this page as the last build did
         self.site = site
         super().__init__(None, file, config)
         source = site.source_file(record)
@@ -112,6 +136,17 @@ class RecordPage(Page):
         )
         self.present_anchor_ids = set(_ANCHOR.findall(rendered.html))
 
+    def theme_inputs(self) -> tuple:
+        """What the theme makes this page from: the page (the same object when Site.reuse took it
+        over), where it sits, and everything else the theme reads (`_theme_stamp`)."""
+        return (self.rendered, self.url, self.edit_url, self.update_date, self.parent and self.parent.url, _stamp)
+
+    def last_theme_output(self, site: Site) -> str | None:
+        """The theme's output for this page in the last build, if it was made from the same inputs."""
+        last = site.theme_outputs.get(self.url)
+        self.written_before = last is not None and last[0] == self.theme_inputs()
+        return last[1] if self.written_before else None
+
     @property
     def folder(self) -> str:
         return self.file.src_uri.split("/")[0]
@@ -134,10 +169,9 @@ def _render_once_per_folder(template) -> None:
     template.root_render_func = root_render_func
 
 
-def _reuse_theme_output(template, site: Site, stamp: str) -> None:
+def _reuse_theme_output(template, site: Site) -> None:
     """While serving, give a record page the theme's output of the last build when nothing it is
-    made from has changed: the page (the same object when Site.reuse took it over), where it sits,
-    and the theme's other inputs (`stamp`)."""
+    made from has changed (`RecordPage.theme_inputs`)."""
     render = template.root_render_func
 
     def root_render_func(context):
@@ -145,13 +179,12 @@ def _reuse_theme_output(template, site: Site, stamp: str) -> None:
         if not isinstance(page, RecordPage):
             yield from render(context)
             return
-        made_from = (page.rendered, page.url, page.edit_url, page.update_date, page.parent and page.parent.url, stamp)
-        last = site.theme_outputs.get(page.url)
-        if last is not None and last[0] == made_from:
-            yield last[1]
+        last = page.last_theme_output(site)
+        if last is not None:
+            yield last
             return
         output = "".join(render(context))
-        site.theme_outputs[page.url] = (made_from, output)
+        site.theme_outputs[page.url] = (page.theme_inputs(), output)
         yield output
 
     template.root_render_func = root_render_func
@@ -241,8 +274,14 @@ def on_config(config):
         print(error.report(), file=sys.stderr)
         config.extra["chronicle_fault"] = error.report()
         site = Site.build(_last_good(config), config.site_url or "", config.site_name, previous)
+    global _previous_citations
+    _previous_citations = None
+    _unwritten.clear()
     if os.environ.get(_SERVING):
         site.reuse(previous)
+        _quiet_kept_pages()
+        if previous is not None and previous.published:
+            _previous_citations = previous.citation_texts
     else:
         site.render_ahead()
     set_current(site)
@@ -250,6 +289,7 @@ def on_config(config):
     # MkDocs empties site_dir before it writes: give it a folder of its own,
     # swapped in only when the whole build has succeeded.
     global _publication
+    _written.clear()
     _publication = Publication(Path(config.site_dir))
     config.site_dir = str(_publication.staging)
     return config
@@ -273,7 +313,7 @@ def on_files(files, config):
     for path in generated:
         files.append(File.generated(config, path, abs_src_path=str(_publication.staging / path)))
     # Linked only from record pages, which MkDocs does not check: the build's link check finds them.
-    _publication.write_in_background(site.citation_files)
+    _publication.write_in_background(site.citation_files, _previous_citations)
     return files
 
 
@@ -295,17 +335,27 @@ def on_page_content(html, page, config, files):
 
 
 def on_env(env, config, files):
+    env.bytecode_cache = COMPILED_TEMPLATES["theme"]  # `serve` makes the theme's environment anew on every rebuild
     if os.environ.get("CHRONICLE_CHROME_CACHE") != "off":
         for name in _FOLDER_CHROME:
             # `{% include %}` calls the template's root_render_func: the cache sits there.
             _render_once_per_folder(env.get_template(name))
     if os.environ.get(_SERVING):
-        _reuse_theme_output(env.get_template("main.html"), current(), _theme_stamp(config, _nav))
+        global _stamp
+        _stamp = _theme_stamp(config, _nav)
+        _reuse_theme_output(env.get_template("main.html"), current())
     # Record pages are kept out of the HTML indexer; their entries come from the records.
     for plugin in config.plugins.values():
         if hasattr(plugin, "search_index"):
             plugin.search_index.entries.extend(current().search_entries())
     return env
+
+
+@event_priority(100)  # before the search plugin, which reads every page's content
+def on_page_context(context, page, config, nav):
+    if os.environ.get(_SERVING) and isinstance(page, RecordPage) and page.last_theme_output(current()) is not None:
+        page.content = ""  # the theme's output is the last build's: nothing reads the content again
+    return context
 
 
 def on_post_page(output, page, config):
@@ -314,7 +364,20 @@ def on_post_page(output, page, config):
         page.content = page.rendered = None
         page.meta.pop("chronicle_head", None)
         page.toc = get_toc([])
-    return with_security_headers(output)
+    output = with_security_headers(output)
+    if _publication is not None:
+        # What the link check needs, taken now rather than read back from disk; while serving,
+        # a page written the same as last time is not searched again.
+        memo = current().link_targets
+        if memo is None:
+            _written[page.file.dest_uri] = page_targets(output)
+        else:
+            digest = hashlib.sha1(output.encode("utf-8", "surrogatepass")).digest()
+            _written[page.file.dest_uri] = memo.get(digest) or memo.setdefault(digest, page_targets(output))
+        if getattr(page, "written_before", False) and _publication.keep(page.file.dest_uri):
+            _unwritten.add(page.file.src_uri)
+            return ""  # the published file, linked in: MkDocs writes nothing for an empty page
+    return output
 
 
 def on_post_template(output_content, template_name, config):
@@ -343,7 +406,8 @@ def on_post_build(config):
     except Exception as error:
         publication.discard()
         raise PluginError(f"writing the citation files failed: {error}; nothing was published") from error
-    broken = check_links(publication.staging, urlsplit(config.site_url or "/").path)
+    broken = check_links(publication.staging, urlsplit(config.site_url or "/").path, _written)
+    _written.clear()
     if broken or (config.strict and _strict_warnings()):
         publication.discard()
         if broken:
@@ -352,6 +416,7 @@ def on_post_build(config):
             raise PluginError(f"{len(broken)} broken links in the built site; nothing was published:\n{listed}{more}")
         return  # MkDocs aborts next, naming the warnings
     publication.publish()
+    current().published = True
     config.site_dir = str(publication.target)
 
 

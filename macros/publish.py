@@ -64,18 +64,28 @@ def _is_state(fragment: str, keys: set[str]) -> bool:
     )
 
 
-def check_links(site: Path, root: str = "/") -> list[BrokenLink]:
+def page_targets(html: str) -> tuple[list[str], set[str], set[str]]:
+    """What the link check needs of a page: its links, its ids, the hash keys it reads."""
+    return _targets(html)
+
+
+def check_links(
+    site: Path, root: str = "/", known: Mapping[str, tuple[list[str], set[str], set[str]]] | None = None
+) -> list[BrokenLink]:
     """Every link between the site's own files, and every #fragment, must resolve.
 
     Links that leave the site (http, mailto ...) are the sources' business and
     are not followed; a link that climbs above the site's root is broken.
     `root` is the path the site is published at (`/chronicle/` for
     https://example.org/chronicle/): a link from the root starts with it.
+    `known`: `page_targets` of pages as they were written, by path, not read again.
     """
     root = "/" + root.strip("/") + "/" if root.strip("/") else "/"
+    known = known or {}
     pages: dict[str, tuple[list[str], set[str], set[str]]] = {}
     for path in site.rglob("*.html"):
-        pages[path.relative_to(site).as_posix()] = _targets(path.read_text(encoding="utf-8", errors="replace"))
+        page = path.relative_to(site).as_posix()
+        pages[page] = known.get(page) or _targets(path.read_text(encoding="utf-8", errors="replace"))
 
     @functools.cache
     def resolve(directory: str, link: str) -> tuple[str | None, str, str]:
@@ -141,13 +151,18 @@ class Publication:
         """Write these files (text by path in the site) into the staged site now."""
         _write_all(self.staging, files)
 
-    def write_in_background(self, make_files: Callable[[], Mapping[str, str]]) -> None:
+    def write_in_background(
+        self, make_files: Callable[[], Mapping[str, str]], published: Mapping[str, str] | None = None
+    ) -> None:
         """Write the files `make_files` returns (text by path in the site) while the build goes on.
 
         Thousands of small files cost more in system calls than in Python: a
         thread waits on them while the pages render. `wait()` joins it.
+        `published`: the text of these files in the site in place now; a file
+        with the same text is linked from there, not written (a link costs a
+        fiftieth of a write), which is what `serve` needs on every save.
         """
-        writer = _Writer(self.staging, make_files)
+        writer = _Writer(self.staging, make_files, (self.target, published) if published else None)
         writer.start()
         self._writers.append(writer)
 
@@ -159,6 +174,16 @@ class Publication:
         for writer in writers:
             if writer.error is not None:
                 raise writer.error
+
+    def keep(self, path: str) -> bool:
+        """Put the published site's file at `path` into the staged site unchanged, if it is there."""
+        target = self.staging / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(self.target / path, target)
+        except OSError:
+            return False
+        return True
 
     def publish(self) -> None:
         """Put the staged site in place of the target, in one rename, one build at a time."""
@@ -179,26 +204,36 @@ class Publication:
 
 
 class _Writer(threading.Thread):
-    def __init__(self, folder: Path, make_files: Callable[[], Mapping[str, str]]):
+    def __init__(
+        self,
+        folder: Path,
+        make_files: Callable[[], Mapping[str, str]],
+        published: tuple[Path, Mapping[str, str]] | None = None,
+    ):
         super().__init__(name="chronicle-writer", daemon=True)
         self.folder = folder
         self.make_files = make_files
+        self.published = published
         self.error: BaseException | None = None
 
     def run(self) -> None:
         try:
-            _write_all(self.folder, self.make_files())
+            _write_all(self.folder, self.make_files(), self.published)
         except BaseException as error:  # handed to the build's thread by wait()
             self.error = error
 
 
-def _write_all(folder: Path, files: Mapping[str, str]) -> None:
+def _write_all(folder: Path, files: Mapping[str, str], published: tuple[Path, Mapping[str, str]] | None = None) -> None:
     made: set[Path] = set()
     for path, text in files.items():
         target = folder / path
         if target.parent not in made:
             target.parent.mkdir(parents=True, exist_ok=True)
             made.add(target.parent)
+        if published is not None and published[1].get(path) == text:
+            with contextlib.suppress(OSError):
+                os.link(published[0] / path, target)
+                continue
         target.write_text(text, encoding="utf-8")
 
 

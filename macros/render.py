@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import BytecodeCache, Environment, PackageLoader, StrictUndefined
+from jinja2.bccache import Bucket
 from markupsafe import Markup, escape
 
 from . import markup
@@ -126,6 +127,27 @@ def label(value: str) -> str:
     return value.replace("-", " ").capitalize()
 
 
+class CompiledTemplates(BytecodeCache):
+    """Compiled templates, kept in memory for the process: `serve` makes a Renderer (and MkDocs a
+    theme) on every rebuild, and compiling them anew cost about a second each time. Jinja checks
+    each template's source against the checksum it was compiled from: an edited one is compiled again."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if bucket.key in self._code:
+            bucket.bytecode_from_string(self._code[bucket.key])
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+# One per kind of environment: compiled code depends on the environment's settings, and the
+# cache knows a template only by its name.
+COMPILED_TEMPLATES = {"markdown": CompiledTemplates(), "html": CompiledTemplates(), "theme": CompiledTemplates()}
+
+
 class Renderer:
     """Renders pages for one Chronicle; `site_url` makes permanent addresses absolute."""
 
@@ -148,6 +170,7 @@ class Renderer:
         self._stash_mark = f"chronicle-stash-{secrets.token_hex(4)}"
         self.env = Environment(
             loader=PackageLoader("macros", "templates"),
+            bytecode_cache=COMPILED_TEMPLATES["markdown"],
             # Autoescape makes macro output Markup; finalize escapes plain values
             # for Markdown as well as HTML before autoescape sees them.
             autoescape=True,
@@ -174,6 +197,7 @@ class Renderer:
         )
         self.html_env = Environment(
             loader=PackageLoader("macros", "templates"),
+            bytecode_cache=COMPILED_TEMPLATES["html"],
             auto_reload=False,  # one build, one set of templates: no file check on every page
             autoescape=True,
             undefined=StrictUndefined,

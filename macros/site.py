@@ -47,6 +47,9 @@ class Site:
     # (`reuse`), and whatever the theme made of them last time (filled by the MkDocs hook).
     _kept: dict[tuple[str, str], RenderedPage] | None = field(default=None, repr=False)
     theme_outputs: dict[str, tuple[object, str]] = field(default_factory=dict, repr=False)
+    link_targets: dict[bytes, tuple] | None = field(default=None, repr=False)  # by digest of the page
+    citation_texts: dict[str, str] | None = field(default=None, repr=False)  # as written, while serving
+    published: bool = field(default=False, repr=False)  # this build's site is the one in place
 
     @classmethod
     def build(
@@ -67,6 +70,7 @@ class Site:
         """Keep every record page for the next build, and take from `previous` the pages that
         cannot have changed since (see reuse.py). For `serve`, which rebuilds on every save."""
         self._kept = {}
+        self.link_targets = {}
         if previous is None or previous._kept is None or self._signature() != previous._signature():
             return
         old_pages = previous._kept
@@ -81,7 +85,9 @@ class Site:
         )
         self._kept = {key: page for key, page in old_pages.items() if key not in stale}
         self._rendered.update({key: page for key, page in fresh.items() if key in stale})
-        self.theme_outputs = previous.theme_outputs
+        # The theme's outputs stand for files in the published site: only if the last build is the one there.
+        self.theme_outputs = previous.theme_outputs if previous.published else {}
+        self.link_targets = previous.link_targets or {}
         log.info("Reusing %d of %d record pages from the last build", len(self._kept), len(old_pages))
 
     def _signature(self) -> tuple:
@@ -161,7 +167,10 @@ class Site:
 
     def citation_files(self) -> dict[str, str]:
         """Each record's CSL-JSON, BibTeX and RIS file, by its path beside the record's page."""
-        return self.renderer.citer.record_files()
+        files = self.renderer.citer.record_files()
+        if self._kept is not None:  # serving: the next build links the files that stay the same
+            self.citation_texts = files
+        return files
 
     def search_entries(self) -> list[dict]:
         return [search_entry(self.chronicle, record) for record in self.records()]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import random
 import subprocess
 import sys
@@ -119,49 +120,90 @@ def test_a_page_that_counts_the_steps_of_its_thread_is_rendered_again_when_the_t
 
 
 SERVE_BUILDS = """
-import logging, sys
+import json, logging, sys
 from pathlib import Path
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 logging.basicConfig(level=logging.INFO, format="%(message)s")
-site, edited = sys.argv[1], sys.argv[2:]
+site, steps = sys.argv[1], json.loads(sys.argv[2])
 def serve_build():
     config = load_config(config_file="mkdocs.yml", site_dir=site)
     config.plugins.on_startup(command="serve", dirty=False)
-    build(config, serve_url="http://127.0.0.1:8000/")
+    try:
+        build(config, serve_url="http://127.0.0.1:8000/")
+    except Exception as error:  # `serve` reports a failed rebuild and goes on serving the last good site
+        print("build failed:", error, file=sys.stderr)
+    inodes = {str(path): path.stat().st_ino for path in Path(site).rglob("*") if path.is_file()}
+    print("INODES", json.dumps(inodes), file=sys.stderr)
 serve_build()
-for path in edited:  # saved while serving
-    record = Path(path)
-    record.write_text(record.read_text(encoding="utf-8").replace("synthetic event", "edited event"), "utf-8")
+for saves in steps:  # saved while serving, then rebuilt
+    for path, old, new in saves:
+        record = Path(path)
+        record.write_text(record.read_text(encoding="utf-8").replace(old, new), "utf-8")
     serve_build()
 """
 
 
-def test_a_serve_rebuild_writes_the_site_a_first_build_writes(tmp_path: Path, monkeypatch):
-    """The theme's output of the last build, the records read then, the copy of the last good data:
-    what a rebuild takes over, byte for byte what it would have made."""
+def serve_builds(site: Path, *steps: list[tuple[Path, str, str]]) -> str:
+    """A first build, then a rebuild after each step's saves, as `mkdocs serve` makes them; its log."""
+    saves = json.dumps([[[str(path), old, new] for path, old, new in step] for step in steps])
+    result = subprocess.run(
+        [sys.executable, "-c", SERVE_BUILDS, str(site), saves], cwd=REPO, capture_output=True, text=True, timeout=600
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stderr
+
+
+def files(site: Path) -> dict[Path, bytes]:
+    return {path.relative_to(site): path.read_bytes() for path in site.rglob("*") if path.is_file()}
+
+
+def assert_same_site(rebuilt: Path, first: Path) -> None:
+    made, remade = files(first), files(rebuilt)
+    assert remade.keys() == made.keys()
+    different = [str(path) for path in made if made[path] != remade[path]]
+    assert not different, different[:10]
+
+
+@pytest.fixture
+def serving_data(tmp_path: Path, monkeypatch) -> Path:
     data = tmp_path / "data"
     make_folder(data, 30)
-    edited = sorted((data / "episodes").glob("*.yml"))[:2]
     monkeypatch.setenv("CHRONICLE_DATA", str(data))
     monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
     monkeypatch.delenv("CHRONICLE_SERVING", raising=False)
+    return data
 
-    def serve(site: Path, *edits: Path) -> str:
-        command = [sys.executable, "-c", SERVE_BUILDS, str(site), *map(str, edits)]
-        result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=600)
-        assert result.returncode == 0, result.stderr
-        return result.stderr
 
-    log = serve(tmp_path / "rebuilt", *edited)
+def test_a_serve_rebuild_writes_the_site_a_first_build_writes(tmp_path: Path, serving_data: Path):
+    """The theme's output of the last build, the files of the site in place, the records read then,
+    the copy of the last good data: what a rebuild takes over, byte for byte what it would have made."""
+    edited = sorted((serving_data / "episodes").glob("*.yml"))[:2]
+    log = serve_builds(tmp_path / "rebuilt", *[[(path, "synthetic event", "edited event")] for path in edited])
     assert log.count("Reusing") == 2 and "Reusing 0 of" not in log, log
-    first = serve(tmp_path / "first")
+    assert "Page skipped" not in log, "MkDocs reports the pages linked in unchanged"
+    first = serve_builds(tmp_path / "first")
     assert "Reusing" not in first
-    rebuilt = {
-        p.relative_to(tmp_path / "rebuilt"): p.read_bytes() for p in (tmp_path / "rebuilt").rglob("*") if p.is_file()
-    }
-    made = {p.relative_to(tmp_path / "first"): p.read_bytes() for p in (tmp_path / "first").rglob("*") if p.is_file()}
-    assert rebuilt.keys() == made.keys()
-    different = [str(path) for path in made if made[path] != rebuilt[path]]
-    assert not different, different[:10]
-    assert b"edited event" in made[Path("episodes") / f"{edited[0].stem}.html"]
+    assert_same_site(tmp_path / "rebuilt", tmp_path / "first")
+    # What stayed the same was linked in from the site in place (a link costs a fiftieth of a write).
+    before, after = [json.loads(line[7:]) for line in log.splitlines() if line.startswith("INODES ")][:2]
+    kept = {path for path in after if before.get(path) == after[path]}
+    assert any(path.endswith(".html") for path in kept) and any(path.endswith(".bib") for path in kept), kept
+    assert not any(edited[0].stem + ".html" in path for path in kept)
+    page = (tmp_path / "first" / "episodes" / f"{edited[0].stem}.html").read_text(encoding="utf-8")
+    assert "edited event" in page
+
+
+def test_after_a_failed_rebuild_nothing_is_taken_from_the_pages_it_made(tmp_path: Path, serving_data: Path):
+    """A failed build is not published: the site in place is older than what it rendered."""
+    episodes = sorted((serving_data / "episodes").glob("*.yml"))
+    edited, breaking = episodes[0], episodes[1]
+    summary, broken = "summary: According", "summary: See [a page that is not there](nowhere.md). According"
+    log = serve_builds(
+        tmp_path / "rebuilt",
+        [(edited, "synthetic event", "edited event"), (breaking, summary, broken)],
+        [(breaking, broken, summary)],
+    )
+    assert "build failed" in log, log
+    serve_builds(tmp_path / "first")
+    assert_same_site(tmp_path / "rebuilt", tmp_path / "first")
