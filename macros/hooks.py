@@ -67,6 +67,7 @@ from macros.site import Site, current, current_or_none, set_current  # noqa: E40
 _SERVING = "CHRONICLE_SERVING"
 _LAST_GOOD = "CHRONICLE_LAST_GOOD_DATA"
 _ANCHOR = re.compile(r'\sid="([^"]+)"')
+_SEARCH_ATTRIBUTE = re.compile(r'\s?data-search-\w+="[^"]+"')  # what Material's search plugin strips
 # The theme's site navigation, tabs and footer read only the nav, the config and
 # which index is active: the same on every record page of one folder (the same
 # depth, the same index tab). Rendered once per folder instead of once per page;
@@ -204,6 +205,31 @@ def _theme_stamp(config, nav) -> str:
     ).hexdigest()
 
 
+def _search_reads_less(config) -> None:
+    """Material's search indexer parses every page's HTML, then strips the `data-search-*`
+    attributes from it. On an index page, most of the HTML is stashed lists it skips whole:
+    it reads the page without them (`Renderer.unstash_for_search`), and the page keeps all of
+    its HTML, stripped as the indexer would have. CHRONICLE_SEARCH_VIEW=off lets it read all,
+    so that a test can compare."""
+    events = config.plugins.events["page_context"]
+    for position, method in enumerate(events):
+        if type(getattr(method, "__self__", None)).__module__.startswith("material.plugins.search"):
+
+            def reading_less(context, page, _index=method, **kwargs):
+                searched = getattr(page, "chronicle_searched", None)
+                if searched is None:
+                    return _index(context, page=page, **kwargs)
+                content, page.content = page.content, searched
+                try:
+                    context = _index(context, page=page, **kwargs)
+                finally:
+                    page.content = _SEARCH_ATTRIBUTE.sub("", content)
+                    page.chronicle_searched = None
+                return context
+
+            events[position] = reading_less
+
+
 def _spare_record_pages(config) -> None:
     """mkdocs-macros renders the Markdown of every page; a record page has none: skip it there.
 
@@ -286,6 +312,7 @@ def on_config(config):
         site.render_ahead()
     set_current(site)
     _spare_record_pages(config)
+    _search_reads_less(config)
     # MkDocs empties site_dir before it writes: give it a folder of its own,
     # swapped in only when the whole build has succeeded.
     global _publication
@@ -331,7 +358,12 @@ def on_nav(nav, config, files):
 
 def on_page_content(html, page, config, files):
     # Generated lists and tables skip the Markdown parser: placeholders until now (Renderer.stash).
-    return html if isinstance(page, RecordPage) else current().renderer.unstash(html)
+    if isinstance(page, RecordPage):
+        return html
+    html, searched = current().renderer.unstash_for_search(html)
+    if searched != html and os.environ.get("CHRONICLE_SEARCH_VIEW") != "off":
+        page.chronicle_searched = searched
+    return html
 
 
 def on_env(env, config, files):

@@ -406,13 +406,48 @@ class Renderer:
 
     def unstash(self, html: str) -> str:
         """The page's HTML with every placeholder replaced by what it stands for."""
+        return self.unstash_for_search(html)[0]
+
+    def unstash_for_search(self, html: str) -> tuple[str, str]:
+        """The page's HTML as `unstash` makes it, and the same without the stashed blocks that
+        search leaves out whole: what the search indexer has to read (a fraction, on index pages)."""
         if self._stash_mark not in html:
-            return html
-        pattern = re.compile(f"<!--{self._stash_mark}:([0-9]+)-->")
-        html = pattern.sub(lambda match: self._stashed.pop(match[1], match[0]), html)
-        if self._stash_mark in html:  # a placeholder the Markdown changed, or one used twice
+            return html, html
+        parts = re.split(f"<!--{self._stash_mark}:([0-9]+)-->", html)
+        page, searched = [], []
+        for n, part in enumerate(parts):
+            if n % 2 == 0:
+                page.append(part)
+                searched.append(part)
+                continue
+            block = self._stashed.pop(part, None)
+            if block is None:  # a placeholder used twice
+                raise ValueError("generated HTML was lost from a hand-written page (a stash placeholder is left)")
+            page.append(block)
+            searched.append("" if hidden_from_search(block) else block)
+        html = "".join(page)
+        if self._stash_mark in html:  # a placeholder the Markdown changed
             raise ValueError("generated HTML was lost from a hand-written page (a stash placeholder is left)")
-        return html
+        return html, "".join(searched)
+
+
+_EXCLUDED_ROOT = re.compile(r"\s*<([a-z][a-z0-9]*)\b[^>]*\sdata-search-exclude[\s>=]")
+_HEADING = re.compile(r"<h[1-6][\s>]")
+
+
+def hidden_from_search(block: str) -> bool:
+    """Whether the search indexer skips all of `block`: one element marked `data-search-exclude`,
+    with no heading inside (a heading starts a section even there)."""
+    root = _EXCLUDED_ROOT.match(block)
+    if root is None or _HEADING.search(block):
+        return False
+    tag = root[1]
+    depth = 0
+    for match in re.finditer(rf"<(/?){tag}\b", block):
+        depth += -1 if match[1] else 1
+        if depth == 0:  # the root closes here: nothing may follow
+            return not block[block.index(">", match.end()) + 1 :].strip()
+    return False
 
 
 def _prose(relative: Callable[[str], str]) -> Callable[..., Markup]:

@@ -9,8 +9,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import pytest
 import yaml
-from conftest import SMALL, mkdocs_build
+from conftest import REPO, SMALL, mkdocs_build
 
 from macros.versions import build_date, last_changed
 
@@ -352,3 +353,28 @@ def test_record_pages_rendered_by_worker_processes_are_byte_for_byte_the_same(sm
     files = sorted(path.relative_to(small_site) for path in small_site.rglob("*") if path.is_file())
     assert files == sorted(path.relative_to(ahead) for path in ahead.rglob("*") if path.is_file())
     assert [f for f in files if (small_site / f).read_bytes() != (ahead / f).read_bytes()] == []
+
+
+@pytest.mark.parametrize("data", ["small", "real"])
+def test_search_reading_index_pages_without_their_hidden_lists_indexes_the_same(data, small_site, real_site, tmp_path):
+    """Search skips the stashed lists marked data-search-exclude whole (macros/hooks.py): every file,
+    the search index included, is byte for byte what a build that hands it all the HTML makes."""
+    built, folder = (small_site, SMALL) if data == "small" else (real_site, REPO / "data")
+    whole = tmp_path / "site"
+    result = mkdocs_build(folder, whole, CHRONICLE_SEARCH_VIEW="off")
+    assert result.returncode == 0, result.stderr
+    files = sorted(path.relative_to(built) for path in built.rglob("*") if path.is_file())
+    assert files == sorted(path.relative_to(whole) for path in whole.rglob("*") if path.is_file())
+    assert Path("search/search_index.json") in files
+    assert [f for f in files if (built / f).read_bytes() != (whole / f).read_bytes()] == []
+
+
+def test_a_stashed_block_is_hidden_from_search_only_when_all_of_it_is():
+    from macros.render import hidden_from_search
+
+    assert hidden_from_search('<ul class="x" data-search-exclude>\n<li><ul><li>a</li></ul></li>\n</ul>\n')
+    assert hidden_from_search('<div data-search-exclude="">a</div>')
+    assert not hidden_from_search("<ul><li>a</li></ul>")  # not marked
+    assert not hidden_from_search("<ul data-search-exclude><li>a</li></ul><p>searched</p>")  # more after it
+    assert not hidden_from_search('<div data-search-exclude><h2 id="x">A section</h2></div>')  # a heading
+    assert not hidden_from_search("<p>before</p><ul data-search-exclude></ul>")

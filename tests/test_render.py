@@ -246,3 +246,24 @@ def test_html_kept_from_the_markdown_comes_back_once_and_only_once(renderer):
     assert page == "<p>before</p>\n<ul><li>kept</li></ul>\n<p>after</p>"
     with pytest.raises(ValueError, match="placeholder"):
         renderer.unstash(f"<p>{stashed}</p>")  # used already: lost, and said so
+
+
+def test_search_reads_an_index_page_without_the_lists_it_would_skip(renderer):
+    hidden = renderer.stash('<ul data-search-exclude><li><a href="x.html">An episode</a></li></ul>')
+    shown = renderer.stash("<ul><li>searched</li></ul>")
+    page, searched = renderer.unstash_for_search(f"<h2 id='y'>1990</h2>\n{hidden}\n{shown}")
+    assert page == (
+        "<h2 id='y'>1990</h2>\n"
+        '<ul data-search-exclude><li><a href="x.html">An episode</a></li></ul>\n'
+        "<ul><li>searched</li></ul>"
+    )
+    assert searched == "<h2 id='y'>1990</h2>\n\n<ul><li>searched</li></ul>"
+
+
+def test_the_timeline_hides_its_lists_from_search_whole(renderer):
+    from macros.render import hidden_from_search
+    from macros.views import Views
+
+    Views(renderer.chronicle, renderer).timeline("")
+    blocks = list(renderer._stashed.values())
+    assert blocks and all(hidden_from_search(block) for block in blocks)
