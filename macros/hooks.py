@@ -60,7 +60,7 @@ from mkdocs.utils import CountHandler  # noqa: E402
 from macros.load import DataError, data_dir  # noqa: E402
 from macros.model import Record  # noqa: E402
 from macros.publish import Publication, check_links, page_targets, with_security_headers  # noqa: E402
-from macros.render import COMPILED_TEMPLATES, INDEXES  # noqa: E402
+from macros.render import COMPILED_TEMPLATES, INDEXES, CompiledTemplates  # noqa: E402
 from macros.site import Site, current, current_or_none, set_current  # noqa: E402
 
 # The hook module is made anew on every rebuild of `mkdocs serve`; the process is not.
@@ -304,6 +304,7 @@ def on_config(config):
     _previous_citations = None
     _unwritten.clear()
     if os.environ.get(_SERVING):
+        CompiledTemplates.kept = True
         site.reuse(previous)
         _quiet_kept_pages()
         if previous is not None and previous.published:

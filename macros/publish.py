@@ -17,6 +17,7 @@ import os
 import posixpath
 import re
 import shutil
+import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterator, Mapping
@@ -53,7 +54,9 @@ def _targets(html: str) -> tuple[list[str], set[str], set[str]]:
     keys = set()
     if "data-hash-keys" in html:
         keys = {key for found in _HASH_KEYS.findall(html) for key in found.split()}
-    return [unquote(link) for link in _LINK.findall(html)], set(_ANCHOR.findall(html)), keys
+    # Interned: pages of one folder share most links (the nav, the assets), kept once for the check.
+    links = [sys.intern(unquote(link)) for link in _LINK.findall(html)]
+    return links, {sys.intern(anchor) for anchor in _ANCHOR.findall(html)}, keys
 
 
 def _is_state(fragment: str, keys: set[str]) -> bool:

@@ -132,6 +132,9 @@ class CompiledTemplates(BytecodeCache):
     theme) on every rebuild, and compiling them anew cost about a second each time. Jinja checks
     each template's source against the checksum it was compiled from: an edited one is compiled again."""
 
+    # Only `serve` compiles the same templates again: a single build keeps nothing.
+    kept = False
+
     def __init__(self) -> None:
         self._code: dict[str, bytes] = {}
 
@@ -140,7 +143,8 @@ class CompiledTemplates(BytecodeCache):
             bucket.bytecode_from_string(self._code[bucket.key])
 
     def dump_bytecode(self, bucket: Bucket) -> None:
-        self._code[bucket.key] = bucket.bytecode_to_string()
+        if self.kept:
+            self._code[bucket.key] = bucket.bytecode_to_string()
 
 
 # One per kind of environment: compiled code depends on the environment's settings, and the
