@@ -126,6 +126,12 @@ class RecordPage(Page):
         self.meta = {"search": {"exclude": True}, "render_macros": False}
 
     def render(self, config, files) -> None:
+        # MkDocs renders every page before it writes any, and would hold every record page's HTML
+        # until the end: a record page is fetched when its turn to be written comes (`fill`).
+        self.content = ""
+
+    def fill(self) -> None:
+        """The page's HTML, title, head and contents, from the render layer, just before the theme."""
         rendered = self.rendered = self.site.page(self.record)
         self.content = rendered.html
         # The theme prints title and description unescaped (<title>, meta tags).
@@ -384,10 +390,12 @@ def on_env(env, config, files):
     return env
 
 
-@event_priority(100)  # before the search plugin, which reads every page's content
+@event_priority(100)  # before the search plugin, which reads every page's content and contents
 def on_page_context(context, page, config, nav):
-    if os.environ.get(_SERVING) and isinstance(page, RecordPage) and page.last_theme_output(current()) is not None:
-        page.content = ""  # the theme's output is the last build's: nothing reads the content again
+    if isinstance(page, RecordPage):
+        page.fill()
+        if os.environ.get(_SERVING) and page.last_theme_output(current()) is not None:
+            page.content = ""  # the theme's output is the last build's: nothing reads the content again
     return context
 
 

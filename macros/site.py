@@ -12,6 +12,7 @@ import multiprocessing
 import os
 import sys
 import threading
+from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -31,7 +32,10 @@ from .versions import Version, build_date, last_changed
 # CHRONICLE_WORKERS=n uses n workers whatever the size (the test that compares the two).
 WORKERS_FROM = 500
 log = logging.getLogger("mkdocs.plugins.chronicle")
-CHUNK = 100
+CHUNK = 50
+# Chunks handed to the workers ahead of the one being written, per worker: enough to keep them
+# busy; not all, or every rendered page would wait in this process's memory for its turn.
+AHEAD = 2
 
 
 @dataclass
@@ -43,6 +47,10 @@ class Site:
     _chunks: dict[tuple[str, str], Future] = field(default_factory=dict, repr=False)
     _rendered: dict[tuple[str, str], RenderedPage] = field(default_factory=dict, repr=False)
     _pool: ProcessPoolExecutor | None = field(default=None, repr=False)
+    _waiting: deque[list[tuple[str, str]]] = field(default_factory=deque, repr=False)  # not handed out yet
+    _waiting_in: dict[tuple[str, str], list[tuple[str, str]]] = field(default_factory=dict, repr=False)
+    _in_flight: int = field(default=0, repr=False)
+    _window: int = field(default=0, repr=False)
     # While serving: every record page this build rendered or took over, for the next build to reuse
     # (`reuse`), and whatever the theme made of them last time (filled by the MkDocs hook).
     _kept: dict[tuple[str, str], RenderedPage] | None = field(default=None, repr=False)
@@ -109,10 +117,14 @@ class Site:
 
     def page(self, record: Record) -> RenderedPage:
         key = (collection_of(record), record.id)
+        if key in self._waiting_in:  # asked for before its turn: rendered here, not by a worker
+            self._waiting_in.pop(key).remove(key)
         if key in self._chunks and key not in self._rendered:
             self._rendered.update(self._chunks[key].result())
+            self._in_flight -= 1
+            self._hand_out()
         self._chunks.pop(key, None)
-        if not self._chunks and self._pool is not None:
+        if not self._chunks and not self._waiting and self._pool is not None:
             self.stop_rendering()  # every page is here: the workers' memory goes back now, not at the end
         rendered = self._rendered.pop(key, None)
         if rendered is None and self._kept is not None:
@@ -146,14 +158,23 @@ class Site:
         # to every object it visits. Frozen, what exists now is left alone in the workers.
         gc.collect()
         gc.freeze()
+        self._waiting = deque(records[start : start + CHUNK] for start in range(0, len(records), CHUNK))
+        self._waiting_in = {key: chunk for chunk in self._waiting for key in chunk}
+        self._window = workers * AHEAD
         try:
-            for start in range(0, len(records), CHUNK):
-                chunk = records[start : start + CHUNK]
-                future = self._pool.submit(_render_records, chunk)
-                self._chunks.update(dict.fromkeys(chunk, future))
-            # The pool forks every worker on its first task, before it starts its own thread.
+            self._hand_out()  # the pool forks every worker on its first task, before it starts its own thread
         finally:
             gc.unfreeze()
+
+    def _hand_out(self) -> None:
+        """Keep the workers `AHEAD` chunks ahead of the page being written."""
+        while self._waiting and self._in_flight < self._window:
+            chunk = self._waiting.popleft()
+            for key in chunk:
+                del self._waiting_in[key]
+            if chunk:
+                self._chunks.update(dict.fromkeys(chunk, self._pool.submit(_render_records, chunk)))
+                self._in_flight += 1
 
     def stop_rendering(self) -> None:
         """End the workers, the build being over (or failed)."""
@@ -161,6 +182,9 @@ class Site:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
         self._chunks.clear()
+        self._waiting.clear()
+        self._waiting_in.clear()
+        self._in_flight = 0
 
     def version(self, record: Record) -> Version:
         return self.renderer.version(record)

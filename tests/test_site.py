@@ -48,3 +48,39 @@ def test_a_small_record_or_one_core_renders_every_page_here(monkeypatch):
     monkeypatch.setenv("CHRONICLE_WORKERS", "0")
     site.render_ahead()
     assert site._pool is None
+
+
+WINDOW = """
+import sys
+from pathlib import Path
+from macros import site as module
+from macros.site import Site
+here = Site.build(Path(sys.argv[1]))
+records = list(here.records())
+expected = {record.id: here.renderer.record_page(record) for record in records}
+ahead = Site.build(Path(sys.argv[1]))
+ahead.render_ahead()
+in_flight = len(set(ahead._chunks.values()))
+assert 0 < in_flight <= 2 * module.AHEAD, in_flight
+assert ahead._waiting, "every chunk handed out at once: every page would wait in memory"
+last = records[-1]
+assert ahead.page(last) == expected[last.id]  # asked for before its turn: rendered here
+pages = {record.id: ahead.page(record) for record in records[:-1]}
+assert pages == {key: page for key, page in expected.items() if key != last.id}, "different pages"
+assert ahead._pool is None and not ahead._chunks and not ahead._rendered and not ahead._waiting, "pages kept"
+print(len(pages) + 1)
+"""
+
+
+def test_workers_render_a_few_chunks_ahead_of_the_page_written_not_all(monkeypatch, tmp_path):
+    """Rendered pages wait in the build's memory until written: the workers stay a few chunks ahead."""
+    sys.path.insert(0, str(REPO / "scripts"))
+    from benchmark import make_folder
+
+    make_folder(tmp_path / "data", 200)
+    monkeypatch.setenv("CHRONICLE_WORKERS", "2")
+    result = subprocess.run(
+        [sys.executable, "-c", WINDOW, str(tmp_path / "data")], cwd=REPO, capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout) == sum(1 for path in (tmp_path / "data").rglob("*.yml") if path.parent.name != "data")
