@@ -11,6 +11,7 @@ import functools
 import os
 import re
 import stat
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -101,6 +102,7 @@ class Dataset:
     # take a record over unread from the last load of the folder (see `reuse`).
     stamps: dict[Path, tuple[int, int, int]] = field(default_factory=dict, repr=False)
     ids: dict[str, set[str]] = field(default_factory=dict, repr=False)
+    loaded_ns: int = field(default=0, repr=False)  # when the load began (the file system's clock)
 
     def collection(self, name: str) -> dict[str, Record]:
         return getattr(self, name)
@@ -468,6 +470,9 @@ def _load_tags(root: Path, context: dict, faults: list[Fault]) -> tuple[dict[str
     return tags, {str(key) for key in document.value}
 
 
+RACY_NS = 2_000_000_000  # how long before a load a file must have last changed to be taken over unread
+
+
 def _stamp(path: Path) -> tuple[int, int, int] | None:
     try:
         info = os.stat(path)
@@ -481,6 +486,8 @@ def load(root: str | os.PathLike[str], reuse: Dataset | None = None) -> Dataset:
 
     With `reuse`, the last load of the same folder, a record whose file has the same size and
     times is taken over unread, as long as the set of ids it was checked against is the same.
+    A file changed shortly before that load is read again: file times are coarse (a few
+    milliseconds), so a second save in the same tick, of the same size, would look unchanged.
     """
     root = Path(root)
     faults: list[Fault] = []
@@ -493,14 +500,17 @@ def load(root: str | os.PathLike[str], reuse: Dataset | None = None) -> Dataset:
     dataset = Dataset(root=root)
     dataset.tags, context["ids"]["tags"] = _load_tags(root, context, faults)
     dataset.ids = context["ids"]
+    dataset.loaded_ns = time.time_ns()
     if reuse is not None and (reuse.root.resolve() != resolved or reuse.ids != dataset.ids):
         reuse = None
+    reuse_before = reuse.loaded_ns - RACY_NS if reuse is not None else 0
 
     for name, found in files.items():
         records = dataset.collection(name)
         for record_id, path in found.items():
             stamp = dataset.stamps[path] = _stamp(path)
-            if reuse is not None and stamp is not None and reuse.stamps.get(path) == stamp:
+            settled = stamp is not None and stamp[1] < reuse_before
+            if reuse is not None and settled and reuse.stamps.get(path) == stamp:
                 record = reuse.collection(name).get(record_id)
                 if record is not None and reuse.files.get((name, record_id)) == path:
                     records[record_id] = record
