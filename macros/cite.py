@@ -562,7 +562,13 @@ class RecordCitation:
     record: Record
     item: dict[str, Any]
     qualifier: str
-    json_ld: dict[str, Any]
+    # The record described for search engines: made when a page prints it, not kept with the
+    # citation (the files and downloads never need it; kept, it was most of a citation's memory).
+    describe: Callable[[], dict[str, Any]]
+
+    @property
+    def json_ld(self) -> dict[str, Any]:
+        return self.describe()
 
     @property
     def address(self) -> str:
@@ -629,8 +635,10 @@ class Citer:
         key = (collection_of(record), record.id)
         if href is str and key in self._cited:  # the page, its files and the downloads share one
             return self._cited[key]
-        json_ld = Describer(self.chronicle, self.publisher, href).describe(record)
-        citation = RecordCitation(record, csl_item(record, self.publisher), qualifier_of(record), json_ld)
+        describer = Describer(self.chronicle, self.publisher, href)
+        citation = RecordCitation(
+            record, csl_item(record, self.publisher), qualifier_of(record), lambda: describer.describe(record)
+        )
         if href is str:
             self._cited[key] = citation
         return citation

@@ -47,19 +47,26 @@ class BrokenLink:
         return f"{self.page}: {self.target}: {self.reason}"
 
 
-def _targets(html: str) -> tuple[list[str], set[str], set[str]]:
+_NO_KEYS: frozenset[str] = frozenset()
+# What the link check needs of a page: its links, its ids, the hash keys it reads.
+Targets = tuple[tuple[str, ...], tuple[str, ...], frozenset[str]]
+
+
+def _targets(html: str) -> Targets:
     html = html.replace("\n", " ").replace("\t", " ").replace("\r", " ")
     if "<!--" in html:
         html = _COMMENT.sub("", html)
-    keys = set()
+    keys = _NO_KEYS
     if "data-hash-keys" in html:
-        keys = {key for found in _HASH_KEYS.findall(html) for key in found.split()}
+        keys = frozenset(key for found in _HASH_KEYS.findall(html) for key in found.split())
     # Interned: pages of one folder share most links (the nav, the assets), kept once for the check.
-    links = [sys.intern(unquote(link)) for link in _LINK.findall(html)]
-    return links, {sys.intern(anchor) for anchor in _ANCHOR.findall(html)}, keys
+    # Tuples: a set or list for each of thousands of pages held to the end of the build costs twice
+    # the memory, and a page has a few dozen ids to look through.
+    links = tuple(sys.intern(unquote(link)) for link in _LINK.findall(html))
+    return links, tuple(sys.intern(anchor) for anchor in _ANCHOR.findall(html)), keys
 
 
-def _is_state(fragment: str, keys: set[str]) -> bool:
+def _is_state(fragment: str, keys: frozenset[str]) -> bool:
     """Whether the fragment is `key=value&...` with every key among those the page reads."""
     pairs = fragment.split("&")
     return bool(keys) and all(
@@ -67,13 +74,15 @@ def _is_state(fragment: str, keys: set[str]) -> bool:
     )
 
 
-def page_targets(html: str) -> tuple[list[str], set[str], set[str]]:
+def page_targets(html: str) -> Targets:
     """What the link check needs of a page: its links, its ids, the hash keys it reads."""
     return _targets(html)
 
 
 def check_links(
-    site: Path, root: str = "/", known: Mapping[str, tuple[list[str], set[str], set[str]]] | None = None
+    site: Path,
+    root: str = "/",
+    known: Mapping[str, tuple[tuple[str, ...], tuple[str, ...], frozenset[str]]] | None = None,
 ) -> list[BrokenLink]:
     """Every link between the site's own files, and every #fragment, must resolve.
 
@@ -85,7 +94,7 @@ def check_links(
     """
     root = "/" + root.strip("/") + "/" if root.strip("/") else "/"
     known = known or {}
-    pages: dict[str, tuple[list[str], set[str], set[str]]] = {}
+    pages: dict[str, Targets] = {}
     for path in site.rglob("*.html"):
         page = path.relative_to(site).as_posix()
         pages[page] = known.get(page) or _targets(path.read_text(encoding="utf-8", errors="replace"))
