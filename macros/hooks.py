@@ -17,6 +17,7 @@ import os
 import re
 import shutil
 import sys
+import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -57,7 +58,7 @@ from mkdocs.structure.pages import Page  # noqa: E402
 from mkdocs.structure.toc import get_toc  # noqa: E402
 from mkdocs.utils import CountHandler  # noqa: E402
 
-from macros.load import DataError, data_dir  # noqa: E402
+from macros.load import RACY_NS, DataError, data_dir  # noqa: E402
 from macros.model import Record  # noqa: E402
 from macros.publish import Publication, check_links, page_targets, with_security_headers  # noqa: E402
 from macros.render import COMPILED_TEMPLATES, INDEXES, CompiledTemplates  # noqa: E402
@@ -186,9 +187,8 @@ def _reuse_theme_output(template, site: Site) -> None:
         if not isinstance(page, RecordPage):
             yield from render(context)
             return
-        last = page.last_theme_output(site)
-        if last is not None:
-            yield last
+        if page.written_before:  # on_page_context found the last build's output made from the same inputs
+            yield site.theme_outputs[page.url][1]
             return
         output = "".join(render(context))
         site.theme_outputs[page.url] = (page.theme_inputs(), output)
@@ -264,12 +264,15 @@ def _last_good(config) -> Path:
 
 
 def _mirror(folder: Path, copy: Path) -> None:
-    """Make `copy` a copy of `folder`, copying only the files that differ (a save changes one)."""
+    """Make `copy` a copy of `folder`, copying only the files that differ (a save changes one).
+    A file saved in the last moments is copied whatever its times say (see `load`: they are coarse)."""
+    recent = time.time_ns() - RACY_NS
 
     def copy_if_changed(source: str, target: str) -> None:
         try:
             before, after = os.stat(source), os.stat(target)
-            if (before.st_size, before.st_mtime_ns) == (after.st_size, after.st_mtime_ns):
+            same = (before.st_size, before.st_mtime_ns) == (after.st_size, after.st_mtime_ns)
+            if same and before.st_mtime_ns < recent:
                 return
         except OSError:
             pass
@@ -277,7 +280,8 @@ def _mirror(folder: Path, copy: Path) -> None:
 
     shutil.copytree(folder, copy, symlinks=False, copy_function=copy_if_changed, dirs_exist_ok=True)
     for path in sorted(copy.rglob("*"), reverse=True):  # what the folder no longer has, files first
-        if not (folder / path.relative_to(copy)).exists() and not (folder / path.relative_to(copy)).is_symlink():
+        original = folder / path.relative_to(copy)
+        if not original.exists() and not original.is_symlink():
             if path.is_dir() and not path.is_symlink():
                 shutil.rmtree(path)
             else:
@@ -414,7 +418,9 @@ def on_post_page(output, page, config):
             _written[page.file.dest_uri] = page_targets(output)
         else:
             digest = hashlib.sha1(output.encode("utf-8", "surrogatepass")).digest()
-            _written[page.file.dest_uri] = memo.get(digest) or memo.setdefault(digest, page_targets(output))
+            earlier = current().earlier_link_targets
+            memo[digest] = memo.get(digest) or earlier.get(digest) or page_targets(output)
+            _written[page.file.dest_uri] = memo[digest]
         if getattr(page, "written_before", False) and _publication.keep(page.file.dest_uri):
             _unwritten.add(page.file.src_uri)
             return ""  # the published file, linked in: MkDocs writes nothing for an empty page

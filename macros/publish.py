@@ -52,7 +52,8 @@ _NO_KEYS: frozenset[str] = frozenset()
 Targets = tuple[tuple[str, ...], tuple[str, ...], frozenset[str]]
 
 
-def _targets(html: str) -> Targets:
+def page_targets(html: str) -> Targets:
+    """What the link check needs of a page: its links, its ids, the hash keys it reads."""
     html = html.replace("\n", " ").replace("\t", " ").replace("\r", " ")
     if "<!--" in html:
         html = _COMMENT.sub("", html)
@@ -74,15 +75,10 @@ def _is_state(fragment: str, keys: frozenset[str]) -> bool:
     )
 
 
-def page_targets(html: str) -> Targets:
-    """What the link check needs of a page: its links, its ids, the hash keys it reads."""
-    return _targets(html)
-
-
 def check_links(
     site: Path,
     root: str = "/",
-    known: Mapping[str, tuple[tuple[str, ...], tuple[str, ...], frozenset[str]]] | None = None,
+    known: Mapping[str, Targets] | None = None,
 ) -> list[BrokenLink]:
     """Every link between the site's own files, and every #fragment, must resolve.
 
@@ -97,7 +93,7 @@ def check_links(
     pages: dict[str, Targets] = {}
     for path in site.rglob("*.html"):
         page = path.relative_to(site).as_posix()
-        pages[page] = known.get(page) or _targets(path.read_text(encoding="utf-8", errors="replace"))
+        pages[page] = known.get(page) or page_targets(path.read_text(encoding="utf-8", errors="replace"))
 
     @functools.cache
     def resolve(directory: str, link: str) -> tuple[str | None, str, str]:

@@ -27,6 +27,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 
 from .index import Chronicle
+from .model import COLLECTIONS
 from .render import RenderedPage
 
 Key = tuple[str, str]  # (collection, id)
@@ -49,7 +50,7 @@ def linked_records(page: RenderedPage, known: Iterable[Key] | Mapping[Key, objec
 def _records(chronicle: Chronicle) -> dict[Key, object]:
     return {
         (collection, record_id): record
-        for collection in ("episodes", "treaties", "actors", "sources")
+        for collection in COLLECTIONS
         for record_id, record in getattr(chronicle, collection).items()
     }
 

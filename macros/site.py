@@ -55,7 +55,10 @@ class Site:
     # (`reuse`), and whatever the theme made of them last time (filled by the MkDocs hook).
     _kept: dict[tuple[str, str], RenderedPage] | None = field(default=None, repr=False)
     theme_outputs: dict[str, tuple[object, str]] = field(default_factory=dict, repr=False)
-    link_targets: dict[bytes, tuple] | None = field(default=None, repr=False)  # by digest of the page
+    # While serving, each written page's links and ids by the digest of the page: this build's, and
+    # the last build's to look up (only those: a long session would keep every version of every page).
+    link_targets: dict[bytes, tuple] | None = field(default=None, repr=False)
+    earlier_link_targets: dict[bytes, tuple] = field(default_factory=dict, repr=False)
     citation_texts: dict[str, str] | None = field(default=None, repr=False)  # as written, while serving
     published: bool = field(default=False, repr=False)  # this build's site is the one in place
 
@@ -95,7 +98,7 @@ class Site:
         self._rendered.update({key: page for key, page in fresh.items() if key in stale})
         # The theme's outputs stand for files in the published site: only if the last build is the one there.
         self.theme_outputs = previous.theme_outputs if previous.published else {}
-        self.link_targets = previous.link_targets or {}
+        self.earlier_link_targets = previous.link_targets or {}
         log.info("Reusing %d of %d record pages from the last build", len(self._kept), len(old_pages))
 
     def _signature(self) -> tuple:

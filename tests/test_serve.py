@@ -111,3 +111,24 @@ def test_serve_watches_the_data_folder_and_the_package(monkeypatch, tmp_path):
     server = hooks.on_serve(Server(), Config(), None)
     assert str(tmp_path) in server.watched
     assert str(REPO / "macros") in server.watched
+
+
+def test_the_last_good_copy_takes_a_save_its_times_do_not_show(tmp_path):
+    """`serve` mirrors the data folder, copying what changed; a save within the same tick of the
+    file clock, of the same size, keeps the old times, so a file saved just now is copied anyway."""
+    import macros.hooks as hooks
+
+    folder, copy = tmp_path / "data", tmp_path / "copy"
+    (folder / "episodes").mkdir(parents=True)
+    record = folder / "episodes" / "a.yml"
+    record.write_text("title: first\n", encoding="utf-8")
+    (folder / "episodes" / "gone.yml").write_text("x: 1\n", encoding="utf-8")
+    hooks._mirror(folder, copy)
+    assert (copy / "episodes" / "a.yml").read_text(encoding="utf-8") == "title: first\n"
+    times = record.stat()
+    record.write_text("title: other\n", encoding="utf-8")  # same size
+    os.utime(record, ns=(times.st_atime_ns, times.st_mtime_ns))  # and, as in one tick, the same time
+    (folder / "episodes" / "gone.yml").unlink()
+    hooks._mirror(folder, copy)
+    assert (copy / "episodes" / "a.yml").read_text(encoding="utf-8") == "title: other\n"
+    assert not (copy / "episodes" / "gone.yml").exists()
