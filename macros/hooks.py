@@ -62,6 +62,7 @@ from macros.load import RACY_NS, DataError, data_dir  # noqa: E402
 from macros.model import Record  # noqa: E402
 from macros.publish import Publication, check_links, page_targets, with_security_headers  # noqa: E402
 from macros.render import COMPILED_TEMPLATES, INDEXES, CompiledTemplates  # noqa: E402
+from macros.search_index import with_index  # noqa: E402
 from macros.site import Site, current, current_or_none, set_current  # noqa: E402
 
 # The hook module is made anew on every rebuild of `mkdocs serve`; the process is not.
@@ -391,7 +392,30 @@ def on_env(env, config, files):
     for plugin in config.plugins.values():
         if hasattr(plugin, "search_index"):
             plugin.search_index.entries.extend(current().search_entries())
+            _search_index_prebuilt(plugin.search_index, env, files)
     return env
+
+
+_MATERIAL_WORKER = re.compile(r"assets/javascripts/workers/search\.[0-9a-f]+\.min\.js")
+_CHRONICLE_WORKER = "assets/javascripts/workers/chronicle-search.js"
+
+
+def _search_index_prebuilt(search_index, env, files) -> None:
+    """The browser searches an index the build made (macros/search_index.py) rather than
+    indexing every entry on each page load: `search_index.json` carries it, and the pages name
+    the site's worker (overrides/.../chronicle-search.js), which hands it to Material's.
+    CHRONICLE_SEARCH_INDEX=browser leaves both as Material has them, so that a test can compare."""
+    if os.environ.get("CHRONICLE_SEARCH_INDEX") == "browser":
+        return
+    material = [file.src_uri for file in files if _MATERIAL_WORKER.fullmatch(file.src_uri)]
+    if len(material) != 1 or files.get_file_from_path(_CHRONICLE_WORKER) is None:
+        return
+    generate = search_index.generate_search_index
+    search_index.generate_search_index = lambda prev: with_index(generate(prev))
+    env.globals["chronicle_search_worker"] = {
+        "material": material[0],
+        "chronicle": f"{_CHRONICLE_WORKER}?material={material[0].rsplit('/', 1)[1]}",
+    }
 
 
 @event_priority(100)  # before the search plugin, which reads every page's content and contents

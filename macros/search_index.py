@@ -1,0 +1,219 @@
+"""The search index, built once by the build rather than in every reader's browser.
+
+Material's search worker builds a Lunr index from `search_index.json` each time a
+page loads, before the first result can show: at 5,000 episodes that is most of
+the reader's wait. This module builds the same index in Python, as Lunr 2.3.9
+serialises it (`lunr.Index.load` reads it back), and the site's worker
+(`overrides/assets/javascripts/workers/chronicle-search.js`) hands it to
+Material's search in place of building one.
+
+"The same index" means what Material's worker builds from the same entries:
+its tokenizer (`internal/tokenize`, `internal/extract`, `internal/_`: HTML-aware
+blocks, positions as `block << 20 | entry`), the pipeline it keeps for English
+and Russian with `pipeline: [stopWordFilter]` (the multi-language trimmer and
+both stop-word lists), and Lunr's BM25 field vectors with `b = 0`. JavaScript
+semantics are kept where Python's differ: `\\s` and `\\w`, UTF-16 string order,
+`Math.round`. A configuration this module does not know gives no index, and
+the browser builds it as before.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+LUNR_VERSION = "2.3.9"  # the Lunr that Material's worker bundles
+FORMAT = 1  # of the index below: the worker uses only a format it knows
+
+# Only what this module reproduces: other languages bring stemmers and other trimmers.
+SUPPORTED = {"lang": ["en", "ru"], "separator": r"[\s\-]+", "pipeline": ["stopWordFilter"]}
+
+# JavaScript's `\s` (Python's also takes \x1c-\x1f and \x85, and leaves out \ufeff).
+_JS_SPACE = "\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+_SEPARATOR = re.compile(f"[{_JS_SPACE}\\-]+")
+# lunr.multiLanguage("en", "ru"): JavaScript's ASCII `\w`, then lunr.ru.wordCharacters.
+_WORD = "A-Za-z0-9_\u0400-\u0484\u0487-\u052f\u1d2b\u1d78\u2de0-\u2dff\ua640-\ua69f\ufe2e\ufe2f"
+_TRIMMED = re.compile(f"[{_WORD}](?:.*[{_WORD}])?", re.DOTALL)  # first word character to last
+_TAG_MARK = re.compile(r"[<>]")
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+# lunr.stopWordFilter (lunr 2.3.9) and lunr.ru.stopWordFilter (lunr-languages), as Material ships them;
+# the Russian list ends with "а" behind a byte-order mark, which no token can match but is kept as shipped.
+_STOP_WORDS = """
+    a able about across after all almost also am among an and any are as at be because been but by can
+    cannot could dear did do does either else ever every for from get got had has have he her hers him his
+    how however i if in into is it its just least let like likely may me might most must my neither no nor
+    not of off often on only or other our own rather said say says she should since so some than that the
+    their them then there these they this tis to too twas us wants was we were what when where which while
+    who whom why will with would yet you your
+    алло без близко более больше будем будет будете будешь будто буду будут будь бы бывает бывь был была
+    были было быть в важная важное важные важный вам вами вас ваш ваша ваше ваши вверх вдали вдруг ведь
+    везде весь вниз внизу во вокруг вон восемнадцатый восемнадцать восемь восьмой вот впрочем времени время
+    все всегда всего всем всеми всему всех всею всю всюду вся всё второй вы г где говорил говорит год года
+    году да давно даже далеко дальше даром два двадцатый двадцать две двенадцатый двенадцать двух
+    девятнадцатый девятнадцать девятый девять действительно дел день десятый десять для до довольно долго
+    должно другая другие других друго другое другой е его ее ей ему если есть еще ещё ею её ж же жизнь за
+    занят занята занято заняты затем зато зачем здесь значит и из или им именно иметь ими имя иногда их к
+    каждая каждое каждые каждый кажется как какая какой кем когда кого ком кому конечно которая которого
+    которой которые который которых кроме кругом кто куда лет ли лишь лучше люди м мало между меля менее
+    меньше меня миллионов мимо мира мне много многочисленная многочисленное многочисленные многочисленный
+    мной мною мог могут мож может можно можхо мои мой мор мочь моя моё мы на наверху над надо назад наиболее
+    наконец нам нами нас начала наш наша наше наши не него недавно недалеко нее ней нельзя нем немного нему
+    непрерывно нередко несколько нет нею неё ни нибудь ниже низко никогда никуда ними них ничего но ну нужно
+    нх о об оба обычно один одиннадцатый одиннадцать однажды однако одного одной около он она они оно опять
+    особенно от отовсюду отсюда очень первый перед по под пожалуйста позже пока пор пора после посреди потом
+    потому почему почти прекрасно при про просто против процентов пятнадцатый пятнадцать пятый пять раз
+    разве рано раньше рядом с сам сама сами самим самими самих само самого самой самом самому саму свое
+    своего своей свои своих свою сеаой себе себя сегодня седьмой сейчас семнадцатый семнадцать семь сих
+    сказал сказала сказать сколько слишком сначала снова со собой собою совсем спасибо стал суть т та так
+    такая также такие такое такой там твой твоя твоё те тебе тебя тем теми теперь тех то тобой тобою тогда
+    того тоже только том тому тот тою третий три тринадцатый тринадцать ту туда тут ты тысяч у уж уже уметь
+    хорошо хотеть хоть хотя хочешь часто чаще чего человек чем чему через четвертый четыре четырнадцатый
+    четырнадцать что чтоб чтобы чуть шестнадцатый шестнадцать шестой шесть эта эти этим этими этих это этого
+    этой этом этому этот эту я
+"""
+STOP_WORDS = frozenset(_STOP_WORDS.split()) | {"\ufeffа"}
+
+_TAG_OPEN, _TEXT, _TAG_CLOSE = 0, 1, 2  # Material's `Extract`
+
+
+def supports(config: dict[str, Any]) -> bool:
+    """Whether this module builds what Material's worker would for this search configuration."""
+    return all(config.get(key) == value for key, value in SUPPORTED.items())
+
+
+def _sections(text: str) -> Iterator[tuple[int, int, int, int]]:
+    """Material's `extract`: (block, kind, start, end) for each run of markup or text."""
+    block = start = stack = 0
+    for mark in _TAG_MARK.finditer(text):
+        end = mark.start()
+        if mark.group() == "<":
+            if end > start:
+                yield block, _TEXT, start, end
+                start = end
+            continue
+        if text[start + 1 : start + 2] == "/":
+            stack -= 1
+            if stack == 0:
+                yield block, _TAG_CLOSE, start, end + 1
+                block += 1
+        elif text[end - 1 : end] != "/":
+            if stack == 0:
+                yield block, _TAG_OPEN, start, end + 1
+            stack += 1
+        start = end + 1
+    if len(text) > start:
+        yield block, _TEXT, start, len(text)
+
+
+def _units(text: str) -> str:
+    """`text` with each character above U+FFFF as its two surrogates, so that offsets count as
+    JavaScript's do (they decide which `<`, `>` and `/` Material's extract sees)."""
+    return "".join(chr(unit) for unit in memoryview(text.encode("utf-16-le", "surrogatepass")).cast("H"))
+
+
+def _joined(units: str) -> str:
+    return units.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
+
+
+class _Analyser:
+    """Material's tokenizer, then the pipeline its worker keeps: the terms Lunr would index.
+    Tokens repeat, so each distinct one is trimmed and filtered once."""
+
+    def __init__(self) -> None:
+        self._terms: dict[str, str | None] = {}
+
+    def terms(self, value: str | list[str] | None) -> list[str]:
+        if value is None:
+            return []
+        found: list[str] = []
+        for text in value if isinstance(value, list) else [value]:
+            if "<" not in text and ">" not in text:
+                self._add(found, text)
+            elif _ASTRAL.search(text) is None:
+                for start, end in _text_sections(text):
+                    self._add(found, text[start:end])
+            else:  # offsets as JavaScript counts them
+                units = _units(text)
+                for start, end in _text_sections(units):
+                    self._add(found, _joined(units[start:end]))
+        return found
+
+    def _add(self, found: list[str], section: str) -> None:
+        known = self._terms
+        for token in _SEPARATOR.split(section):
+            if not token:
+                continue
+            term = known.get(token, token)
+            if term is token:
+                trimmed = _TRIMMED.search(token.lower())
+                term = trimmed.group() if trimmed else ""  # Lunr indexes a token trimmed to nothing as ""
+                known[token] = term = None if term in STOP_WORDS else term
+            if term is not None:
+                found.append(term)
+
+
+def _text_sections(text: str) -> Iterator[tuple[int, int]]:
+    return ((start, end) for _, kind, start, end in _sections(text) if kind == _TEXT)
+
+
+def _utf16_order(term: str) -> bytes:
+    return term.encode("utf-16-be", "surrogatepass")
+
+
+def build(index: dict[str, Any]) -> dict[str, Any] | None:
+    """What Material's worker needs to search `search_index.json`'s `docs` without indexing them:
+    every term, in the order Lunr numbers them, and the documents that hold it, field by field.
+    The rest of Lunr's index (positions, vectors) the worker derives from a document's own text
+    when a search finds it. None for a configuration this module does not reproduce."""
+    config, docs = index["config"], index["docs"]
+    refs = [str(doc.get("location")) for doc in docs]
+    if not supports(config) or not docs or len(set(refs)) != len(refs):
+        return None
+    fields = list(config["fields"])
+    analyser = _Analyser()
+    postings: dict[str, list[list[int]]] = {}  # in the order Lunr meets the terms: its term index
+    totals = [0] * len(fields)
+    for number, doc in enumerate(docs):
+        for place, name in enumerate(fields):
+            found = analyser.terms(doc.get(name))
+            totals[place] += len(found)
+            for term in dict.fromkeys(found):
+                holders = postings.get(term)
+                if holders is None:
+                    holders = postings[term] = [[] for _ in fields]
+                holders[place].append(number)
+    numbered = {term: number for number, term in enumerate(postings)}
+    ordered = sorted(postings, key=_utf16_order)  # JavaScript sorts by UTF-16 code units
+    return {
+        "format": FORMAT,
+        "lunr": LUNR_VERSION,
+        "fields": fields,
+        "averageFieldLength": [total / len(docs) for total in totals],
+        "terms": ordered,
+        "order": [numbered[term] for term in ordered],
+        "postings": [[_gaps(holders) for holders in postings[term]] for term in ordered],
+    }
+
+
+def _gaps(numbers: list[int]) -> list[int]:
+    """Ascending numbers as the first and the gaps after it: smaller to ship."""
+    return [number - before for number, before in zip(numbers, [0, *numbers], strict=False)]
+
+
+def with_index(search_index_json: str) -> str:
+    """Material's `search_index.json` with the built index in its `config`, under
+    `chronicle_index`: the theme hands the worker only `config` and `docs`."""
+    data = json.loads(search_index_json)
+    built = build(data)
+    if built is None:
+        return search_index_json
+    config = data["config"]
+    before = f'{{"config":{json.dumps(config, separators=(",", ":"), default=str)}'
+    after = f'{{"config":{json.dumps({**config, "chronicle_index": built}, separators=(",", ":"), default=str)}'
+    if search_index_json.startswith(before):  # the docs as Material wrote them, not written again
+        return after + search_index_json[len(before) :]
+    data["config"] = {**config, "chronicle_index": built}
+    return json.dumps(data, separators=(",", ":"), default=str)

@@ -1,0 +1,225 @@
+"""The search index the build makes (macros/search_index.py) and the worker that takes it
+(overrides/assets/javascripts/workers/chronicle-search.js).
+
+The browser tests hand the same entries to Material's own worker, which indexes
+them, and to the site's, which takes the built index: every result of every
+query, scores, highlighting and suggestions included, must be the same.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from conftest import REPO, mkdocs_build
+from sitetools import serve, site_page
+
+from macros import search_index
+from macros.search_index import STOP_WORDS, build, supports, with_index
+
+CONFIG = {
+    "lang": ["en", "ru"],
+    "separator": r"[\s\-]+",
+    "pipeline": ["stopWordFilter"],
+    "fields": {"names": {"boost": 10000}, "title": {"boost": 1000.0}, "text": {"boost": 1.0}, "tags": {"boost": 1e6}},
+}
+
+
+def terms(value):
+    return search_index._Analyser().terms(value)
+
+
+def test_words_are_split_lowercased_trimmed_and_stop_words_dropped():
+    assert terms("The Treaty, signed «in» Moscow.") == ["treaty", "signed", "moscow"]
+    assert terms("Non-interference of the U.S.") == ["non", "interference", "u.s"]
+    assert terms("Договор и «Протокол»") == ["договор", "протокол"]
+
+
+def test_javascripts_idea_of_a_space_and_a_word_character_is_kept():
+    # JavaScript's \s takes U+FEFF and not U+001C; its \w is ASCII: "café" loses its é at the edge.
+    assert terms("x\ufeffy x\x1cy") == ["x", "y", "x\x1cy"]
+    assert terms("café naïve") == ["caf", "naïve"]
+    # A token of no word character is trimmed to nothing, and Lunr indexes that too.
+    assert terms("war — peace") == ["war", "", "peace"]
+
+
+def test_markup_is_not_indexed_but_the_text_between_it_is():
+    assert terms('<p>Hello <a href="/treaty">world</a></p><br/> later') == ["hello", "world", "later"]
+    assert terms(["First tag", "second"]) == ["first", "tag", "second"]
+    assert terms(None) == []
+
+
+def test_characters_beyond_the_basic_plane_are_counted_as_javascript_counts_them():
+    assert terms("a😀b <b>x</b>") == ["a😀b", "x"]
+
+
+def test_the_stop_words_are_the_ones_the_theme_ships():
+    material = Path(__import__("material").__file__).parent / "templates" / "assets" / "javascripts"
+    worker = next((material / "workers").glob("search.*.min.js")).read_text(encoding="utf-8")
+    english = re.search(r"stopWordFilter=\w+\.generateStopWordFilter\(\[([^\]]*)\]", worker).group(1)
+    russian = re.search(
+        r'stopWordFilter=\w+\.generateStopWordFilter\("([^"]*)"\.split',
+        (material / "lunr" / "min" / "lunr.ru.min.js").read_text(encoding="utf-8"),
+    ).group(1)
+    shipped = set(re.findall(r'"([^"]+)"', english)) | {word.replace("\\ufeff", "\ufeff") for word in russian.split()}
+    assert shipped == STOP_WORDS
+    assert f'version="{search_index.LUNR_VERSION}"' in worker
+
+
+def doc(location, **fields):
+    return {"location": location, **fields}
+
+
+def test_the_index_lists_terms_in_javascripts_order_numbered_as_lunr_meets_them():
+    built = build(
+        {
+            "config": CONFIG,
+            "docs": [
+                doc("a.html", title="zebra aｚb", text="apple zebra"),
+                doc("b.html", title="a😀b", text="apple apple", names="Zed"),
+            ],
+        }
+    )
+    # UTF-16 order: U+1F600 is a surrogate pair (D83D…), which sorts before U+FF5A.
+    assert built["terms"] == ["apple", "a😀b", "aｚb", "zebra", "zed"]
+    numbered = dict(zip(built["terms"], built["order"], strict=True))
+    assert numbered == {"zebra": 0, "aｚb": 1, "apple": 2, "zed": 3, "a😀b": 4}
+    fields = built["fields"]
+    assert fields == ["names", "title", "text", "tags"]
+    postings = dict(zip(built["terms"], built["postings"], strict=True))
+    # Entry numbers, as the first and the gaps after it.
+    assert postings["apple"] == [[], [], [0, 1], []]
+    assert postings["zebra"] == [[], [0], [0], []]
+    assert postings["zed"] == [[1], [], [], []]
+    assert built["averageFieldLength"] == [0.5, 1.5, 2.0, 0.0]  # terms a field, over the entries
+    assert built["format"] == search_index.FORMAT and built["lunr"] == "2.3.9"
+
+
+def test_no_index_where_the_browser_would_build_another():
+    docs = [doc("a.html", title="x", text="y")]
+    assert supports(CONFIG)
+    assert build({"config": {**CONFIG, "pipeline": ["stopWordFilter", "stemmer"]}, "docs": docs}) is None
+    assert build({"config": {**CONFIG, "lang": ["en"]}, "docs": docs}) is None
+    assert build({"config": CONFIG, "docs": docs + docs}) is None  # two entries at one address
+    assert build({"config": CONFIG, "docs": []}) is None
+
+
+def test_the_index_goes_into_the_config_and_the_entries_stay_as_material_wrote_them():
+    docs = [doc("a.html", title="Treaty", text="text")]
+    written = json.dumps({"config": CONFIG, "docs": docs}, separators=(",", ":"))
+    out = with_index(written)
+    assert out.endswith(written[written.index(',"docs":') :])
+    data = json.loads(out)
+    assert data["docs"] == docs
+    assert data["config"]["chronicle_index"] == build({"config": CONFIG, "docs": docs})
+    unknown = json.dumps({"config": {**CONFIG, "lang": ["de"]}, "docs": docs})
+    assert with_index(unknown) == unknown
+
+
+def test_the_pages_name_the_sites_worker_and_the_index_carries_the_built_one(small_site: Path):
+    page = (small_site / "index.html").read_text(encoding="utf-8")
+    worker = r'"search": "assets/javascripts/workers/chronicle-search\.js\?material=search\.\w+\.min\.js"'
+    assert re.search(worker, page)
+    assert (small_site / "assets" / "javascripts" / "workers" / "chronicle-search.js").is_file()
+    index = json.loads((small_site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    assert index["config"]["chronicle_index"] == build({"config": index["config"], "docs": index["docs"]})
+    offline = (small_site / "search" / "search_index.js").read_text(encoding="utf-8")
+    assert offline.startswith("var __index = ") and '"chronicle_index":' in offline
+
+
+def test_without_the_built_index_the_pages_use_materials_worker(tmp_path: Path):
+    site = tmp_path / "site"
+    result = mkdocs_build(REPO / "tests" / "fixtures" / "small", site, CHRONICLE_SEARCH_INDEX="browser")
+    assert result.returncode == 0, result.stderr
+    page = (site / "index.html").read_text(encoding="utf-8")
+    assert re.search(r'"search": "assets/javascripts/workers/search\.\w+\.min\.js"', page)
+    assert "chronicle_index" not in (site / "search" / "search_index.json").read_text(encoding="utf-8")
+
+
+# --- The two workers, side by side in Chromium ----------------------------------------
+
+ASK_BOTH = """
+async ([material, ours, index, queries]) => {
+  async function answers(url) {
+    const worker = new Worker(url);
+    let waiting = null;
+    worker.onmessage = (event) => waiting(event.data);
+    worker.onerror = (event) => waiting({ error: event.message });
+    const send = (message) => new Promise((resolve) => { waiting = resolve; worker.postMessage(message); });
+    const ready = await send({ type: 0, data: index });
+    const results = [ready];
+    for (const query of queries) results.push(await send({ type: 2, data: query }));
+    worker.terminate();
+    return results;
+  }
+  return [await answers(material), await answers(ours)];
+}
+"""
+
+QUERIES = [
+    "treaty", "Treaty", "INF Treaty", "treat*", "*ty", "treaty~1", "title:treaty", "text:moscow",
+    "+treaty +russia", "-treaty", "+treaty -inf", "Договор", "Лаврова", "Путин", "москва", "1933",
+    "2017–2018", "non-interference", "U.S.", "the", "a", "e", "zzz", "caf", "a😀b", "new start",
+    "guarantees^10 security", "", "   ",
+]  # fmt: skip
+
+
+def workers(site: Path) -> tuple[str, str]:
+    material = next((site / "assets" / "javascripts" / "workers").glob("search.*.min.js")).name
+    folder = "assets/javascripts/workers/"
+    return folder + material, f"{folder}chronicle-search.js?material={material}"
+
+
+def ask_both(browser, site: Path, index: dict, queries: list[str]) -> tuple[list, list]:
+    with serve(site) as base, site_page(browser, base) as page:
+        page.goto(base + "index.html")
+        material, ours = page.evaluate(ASK_BOTH, [*workers(site), index, queries])
+        assert page.errors == [] and page.csp_refusals == []
+    return material, ours
+
+
+def setup(index: dict) -> dict:
+    """What the theme posts to the worker: the configuration and the entries, nothing else."""
+    return {"config": index["config"], "docs": index["docs"], "options": {"suggest": True}}
+
+
+@pytest.mark.browser
+def test_every_answer_on_the_real_record_is_the_one_materials_worker_gives(browser, real_site: Path):
+    index = json.loads((real_site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    material, ours = ask_both(browser, real_site, setup(index), QUERIES)
+    assert sum(len(answer["data"]["items"]) for answer in material[1:]) > 100  # the queries find things
+    for query, theirs, mine in zip(["(setup)", *QUERIES], material, ours, strict=True):
+        assert mine == theirs, query
+
+
+@pytest.mark.browser
+def test_every_answer_on_awkward_text_is_the_one_materials_worker_gives(browser, small_site: Path):
+    docs = [
+        doc("a.html", title="War — and «peace»", text="<p>Treaty <code>INF</code> signed</p> in Moscow", boost=2),
+        doc("a.html#section", title="Café naïve", text="a😀b <em>nested <b>deep</b></em> tail-end a\ufeffb"),
+        doc("b.html", title="Договор и протокол", text="Лаврова, Путин — 1933/2017–2018", names="Путин Putin"),
+        doc("c.html", title="The the THE", text="", tags=["treaty", "moscow <b>x</b>"]),
+        doc("d.html", title="U.S.–Russia", text="non-interference treaty treaty treaty"),
+    ]
+    index = {"config": {**CONFIG, "chronicle_index": build({"config": CONFIG, "docs": docs})}, "docs": docs}
+    queries = [*QUERIES, "peace", "deep", "nested", "tail", "x", "section"]
+    material, ours = ask_both(browser, small_site, setup(index), queries)
+    assert sum(len(answer["data"]["items"]) for answer in material[1:]) > 20
+    for query, theirs, mine in zip(["(setup)", *queries], material, ours, strict=True):
+        assert mine == theirs, query
+
+
+@pytest.mark.browser
+def test_the_site_worker_searches_the_built_index_not_the_entries(browser, small_site: Path):
+    """Emptied postings find nothing: the worker did not index the entries itself."""
+    index = json.loads((small_site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    built = index["config"]["chronicle_index"]
+    emptied = {**built, "postings": [[[] for _ in built["fields"]] for _ in built["terms"]]}
+    index["config"]["chronicle_index"] = emptied
+    material, ours = ask_both(browser, small_site, setup(index), ["treaty"])
+    assert material[1]["data"]["items"] and not ours[1]["data"]["items"]
+    index["config"]["chronicle_index"] = {**built, "format": 0}  # a format it does not know: it indexes
+    material, ours = ask_both(browser, small_site, setup(index), ["treaty"])
+    assert ours == material
