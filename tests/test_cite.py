@@ -624,3 +624,20 @@ print(len(cite._texts()))
     result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == str(2 * len(cite.STYLES))
+
+
+def test_remembering_which_parts_of_a_style_call_a_variable_changes_no_text(monkeypatch):
+    """cite.py remembers citeproc-py's answer to `calls_variable` per style element: every
+    record of the real data and every hostile title, in both styles, as HTML and as plain
+    text, reads the same as with citeproc-py's own methods."""
+    chronicle = Chronicle(load(Path(cite.__file__).resolve().parent.parent / "data"))
+    records = [*chronicle.episodes.values(), *chronicle.treaties.values()]
+    records += [*chronicle.actors.values(), *chronicle.sources.values()]
+    items = [cite.csl_item(record, PUBLIC) for record in records]
+    items += [cite.csl_item(episode(title, date="2024?"), LOCAL) for title in HOSTILE_TITLES]
+    requests = [(item, style, as_html) for item in items for style in cite.STYLES for as_html in (True, False)]
+    remembered = cite._format_all(requests)
+    for kind, ask in cite.SHIPPED_CALLS_VARIABLE.items():
+        monkeypatch.setattr(kind, "calls_variable", ask)
+    assert cite._format_all(requests) == remembered
+    assert len(set(remembered)) > len(records)
