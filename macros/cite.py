@@ -31,6 +31,7 @@ import nh3
 from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
 from citeproc import __version__ as citeproc_version
 from citeproc import model as citeproc_model
+from citeproc import source as citeproc_source
 from citeproc.source.json import CiteProcJSON
 from markupsafe import Markup
 
@@ -448,6 +449,35 @@ def _remembered(ask: Callable[[Any], bool]) -> Callable[[Any], bool]:
 
 for _kind, _ask in SHIPPED_CALLS_VARIABLE.items():
     _kind.calls_variable = _remembered(_ask)
+
+# An XPath search of the style or its locale (a term, a layout, a date form), some 70
+# times an entry: the trees never change, so the same search finds the same elements.
+_FOUND: dict[tuple[Any, str], list[Any]] = {}
+SHIPPED_XPATH_SEARCH = citeproc_model.CitationStylesElement.xpath_search
+
+
+def _xpath_search_once(element, expression: str) -> list[Any]:
+    found = _FOUND.get((element, expression))
+    if found is None:
+        found = _FOUND[(element, expression)] = SHIPPED_XPATH_SEARCH(element, expression)
+    return list(found)
+
+
+citeproc_model.CitationStylesElement.xpath_search = _xpath_search_once
+
+# An entry's reference, looked up through three of citeproc-py's dictionaries some 350
+# times an entry. It is fixed once the entry is registered: kept on the entry from then on.
+SHIPPED_REFERENCE = citeproc_source.CitationItem.reference
+
+
+def _reference(item):
+    known = item.__dict__.get("chronicle_reference")
+    if known is None:
+        known = item.__dict__["chronicle_reference"] = SHIPPED_REFERENCE.fget(item)
+    return known
+
+
+citeproc_source.CitationItem.reference = property(_reference)
 
 
 @functools.cache

@@ -19,6 +19,7 @@ import pytest
 from bibtexparser.middlewares import LatexDecodingMiddleware
 from bs4 import BeautifulSoup
 from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
+from citeproc import model as citeproc_model
 from citeproc.source.json import CiteProcJSON
 from conftest import REPO, SMALL
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -626,10 +627,10 @@ print(len(cite._texts()))
     assert result.stdout.strip() == str(2 * len(cite.STYLES))
 
 
-def test_remembering_which_parts_of_a_style_call_a_variable_changes_no_text(monkeypatch):
-    """cite.py remembers citeproc-py's answer to `calls_variable` per style element: every
-    record of the real data and every hostile title, in both styles, as HTML and as plain
-    text, reads the same as with citeproc-py's own methods."""
+def test_what_cite_remembers_of_a_style_and_an_entry_changes_no_text(monkeypatch):
+    """cite.py remembers citeproc-py's answers about a style (`calls_variable`, XPath searches)
+    and an entry's reference: every record of the real data and every hostile title, in both
+    styles, as HTML and as plain text, reads the same as with citeproc-py's own methods."""
     chronicle = Chronicle(load(Path(cite.__file__).resolve().parent.parent / "data"))
     records = [*chronicle.episodes.values(), *chronicle.treaties.values()]
     records += [*chronicle.actors.values(), *chronicle.sources.values()]
@@ -639,5 +640,7 @@ def test_remembering_which_parts_of_a_style_call_a_variable_changes_no_text(monk
     remembered = cite._format_all(requests)
     for kind, ask in cite.SHIPPED_CALLS_VARIABLE.items():
         monkeypatch.setattr(kind, "calls_variable", ask)
+    monkeypatch.setattr(citeproc_model.CitationStylesElement, "xpath_search", cite.SHIPPED_XPATH_SEARCH)
+    monkeypatch.setattr(CitationItem, "reference", cite.SHIPPED_REFERENCE)
     assert cite._format_all(requests) == remembered
     assert len(set(remembered)) > len(records)
