@@ -411,7 +411,13 @@ def _search_index_prebuilt(search_index, env, files) -> None:
     if len(material) != 1 or files.get_file_from_path(_CHRONICLE_WORKER) is None:
         return
     generate = search_index.generate_search_index
-    search_index.generate_search_index = lambda prev: with_index(generate(prev))
+
+    def generate_with_index(prev):
+        written = generate(prev)  # which also merges the entries of a dirty rebuild
+        config = {key: search_index.config[key] for key in ("lang", "separator", "pipeline", "fields")}
+        return with_index(written, config, search_index.entries)
+
+    search_index.generate_search_index = generate_with_index
     env.globals["chronicle_search_worker"] = {
         "material": material[0],
         "chronicle": f"{_CHRONICLE_WORKER}?material={material[0].rsplit('/', 1)[1]}",

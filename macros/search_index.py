@@ -125,11 +125,11 @@ class _Analyser:
     def __init__(self) -> None:
         self._terms: dict[str, str | None] = {}
 
-    def terms(self, value: str | list[str] | None) -> list[str]:
-        if value is None:
-            return []
+    def terms(self, value: Any) -> list[str]:
         found: list[str] = []
         for text in value if isinstance(value, list) else [value]:
+            if not isinstance(text, str):
+                continue  # None, a number: Material's tokenizer finds nothing in it
             if "<" not in text and ">" not in text:
                 self._add(found, text)
             elif _ASTRAL.search(text) is None:
@@ -203,17 +203,15 @@ def _gaps(numbers: list[int]) -> list[int]:
     return [number - before for number, before in zip(numbers, [0, *numbers], strict=False)]
 
 
-def with_index(search_index_json: str) -> str:
-    """Material's `search_index.json` with the built index in its `config`, under
-    `chronicle_index`: the theme hands the worker only `config` and `docs`."""
-    data = json.loads(search_index_json)
-    built = build(data)
+def with_index(search_index_json: str, config: dict[str, Any], docs: list[dict[str, Any]]) -> str:
+    """Material's `search_index.json` (written from `config` and `docs`) with the built index in
+    its `config`, under `chronicle_index`: the theme hands the worker only `config` and `docs`."""
+    config = json.loads(json.dumps(config, default=str))  # as the worker reads it
+    built = build({"config": config, "docs": docs})
     if built is None:
         return search_index_json
-    config = data["config"]
-    before = f'{{"config":{json.dumps(config, separators=(",", ":"), default=str)}'
-    after = f'{{"config":{json.dumps({**config, "chronicle_index": built}, separators=(",", ":"), default=str)}'
-    if search_index_json.startswith(before):  # the docs as Material wrote them, not written again
-        return after + search_index_json[len(before) :]
-    data["config"] = {**config, "chronicle_index": built}
-    return json.dumps(data, separators=(",", ":"), default=str)
+    before = f'{{"config":{json.dumps(config, separators=(",", ":"))}'
+    if not search_index_json.startswith(before):
+        return search_index_json  # not the JSON this module knows how to extend
+    after = f'{{"config":{json.dumps({**config, "chronicle_index": built}, separators=(",", ":"))}'
+    return after + search_index_json[len(before) :]  # the docs as Material wrote them

@@ -48,7 +48,7 @@ def test_javascripts_idea_of_a_space_and_a_word_character_is_kept():
 def test_markup_is_not_indexed_but_the_text_between_it_is():
     assert terms('<p>Hello <a href="/treaty">world</a></p><br/> later') == ["hello", "world", "later"]
     assert terms(["First tag", "second"]) == ["first", "tag", "second"]
-    assert terms(None) == []
+    assert terms(None) == [] and terms(7) == [] and terms(["word", 7]) == ["word"]
 
 
 def test_characters_beyond_the_basic_plane_are_counted_as_javascript_counts_them():
@@ -107,15 +107,15 @@ def test_no_index_where_the_browser_would_build_another():
 
 
 def test_the_index_goes_into_the_config_and_the_entries_stay_as_material_wrote_them():
-    docs = [doc("a.html", title="Treaty", text="text")]
+    docs = [doc("a.html", title="Treaty", text="text", boost=2), doc("b.html", title="Other", text=None)]
     written = json.dumps({"config": CONFIG, "docs": docs}, separators=(",", ":"))
-    out = with_index(written)
+    out = with_index(written, CONFIG, docs)
     assert out.endswith(written[written.index(',"docs":') :])
     data = json.loads(out)
     assert data["docs"] == docs
     assert data["config"]["chronicle_index"] == build({"config": CONFIG, "docs": docs})
     unknown = json.dumps({"config": {**CONFIG, "lang": ["de"]}, "docs": docs})
-    assert with_index(unknown) == unknown
+    assert with_index(unknown, {**CONFIG, "lang": ["de"]}, docs) == unknown
 
 
 def test_the_pages_name_the_sites_worker_and_the_index_carries_the_built_one(small_site: Path):
