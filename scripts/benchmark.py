@@ -9,8 +9,9 @@ deterministic from a seed), then builds, interleaved, (a) the Chronicle from
 it and (b) the floor: the same records written as plain Markdown pages with
 the same facts and back-links, built by the same MkDocs + Material with search
 and offline (scripts/floor/). Prints medians of wall time and peak memory and
-their ratios, page and index sizes, and the time to a first search result in
-Chromium, as a Markdown table; the README records the numbers.
+their ratios, page and index sizes, the time to a first search result in
+Chromium, and the search worker's time with the index the build made beside
+Material's own indexing, as a Markdown table; the README records the numbers.
 """
 
 from __future__ import annotations
@@ -286,6 +287,56 @@ def first_search(site: Path, query: str) -> dict[str, float]:
     return timings
 
 
+# What the theme posts to its search worker, then one query: the time until each answers.
+_WORKER_TIMES = """
+async ([worker, query]) => {
+  const index = await (await fetch("search/search_index.json")).json();
+  const setup = { config: index.config, docs: index.docs, options: { suggest: true } };
+  const running = new Worker(worker);
+  let answered = null;
+  running.onmessage = (event) => answered(event.data);
+  const send = (message) => new Promise((resolve) => { answered = resolve; running.postMessage(message); });
+  const began = performance.now();
+  await send({ type: 0, data: setup });
+  const ready = performance.now();
+  await send({ type: 2, data: query });
+  const done = performance.now();
+  running.terminate();
+  return [(ready - began) / 1000, (done - ready) / 1000];
+}
+"""
+
+
+def search_workers(site: Path, query: str, runs: int = 3) -> dict[str, tuple[float, float]]:
+    """Median seconds to set the search worker up and to answer a first query, side by side:
+    Material's worker indexing every entry, and the site's taking the index the build made."""
+    sys.path.insert(0, str(REPO / "tests"))
+    from conftest import CHROMIUM, CHROMIUM_ARGS
+    from playwright.sync_api import sync_playwright
+    from sitetools import serve
+
+    folder = site / "assets" / "javascripts" / "workers"
+    material = next(folder.glob("search.*.min.js")).name
+    address = "assets/javascripts/workers/"
+    workers = {
+        "Material's worker, indexing in the browser": f"{address}{material}",
+        "the site's worker, with the built index": f"{address}chronicle-search.js?material={material}",
+    }
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name in workers}
+    with sync_playwright() as playwright, serve(site) as base:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.goto(base + "index.html")
+        for _ in range(runs):  # interleaved
+            for name, worker in workers.items():
+                times[name].append(tuple(page.evaluate(_WORKER_TIMES, [worker, query])))
+        browser.close()
+    return {
+        name: (statistics.median(t[0] for t in taken), statistics.median(t[1] for t in taken))
+        for name, taken in times.items()
+    }
+
+
 def serve_edit(data: Path, edits: int = 3) -> float:
     """Seconds from saving an edited record to `mkdocs serve` answering with the change: the median
     of `edits` saves, each of another record, in one server's life (as a contributor works)."""
@@ -401,6 +452,16 @@ def measure(episodes: int, runs: int, search: bool, serve: bool = False) -> list
         if search:
             timings = first_search(site, "Episode 7")
             rows += [(f"first search result, from {where}", f"{value:.2f} s") for where, value in timings.items()]
+            workers = search_workers(site, "Episode 7")
+            for name, (ready, answered) in workers.items():
+                rows.append(
+                    (
+                        f"search worker ready + first answer ({name}; median of 3)",
+                        f"{ready:.2f} s + {answered:.2f} s = {ready + answered:.2f} s",
+                    )
+                )
+            (indexing, built) = (sum(pair) for pair in workers.values())
+            rows.append(("**search worker, built index ÷ indexing in the browser**", f"**{built / indexing:.2f}×**"))
     return rows
 
 
