@@ -1,20 +1,22 @@
-"""The search index, built once by the build rather than in every reader's browser.
+"""The search index, made once by the build rather than in every reader's browser.
 
-Material's search worker builds a Lunr index from `search_index.json` each time a
-page loads, before the first result can show: at 5,000 episodes that is most of
-the reader's wait. This module builds the same index in Python, as Lunr 2.3.9
-serialises it (`lunr.Index.load` reads it back), and the site's worker
-(`overrides/assets/javascripts/workers/chronicle-search.js`) hands it to
-Material's search in place of building one.
+Material's search worker indexes every entry of `search_index.json` with Lunr
+each time a page loads, before the first result can show: at 5,000 episodes
+that is most of the reader's wait. This module does the part of that work that
+needs every entry: it finds each entry's terms as the worker would, and lists
+every term, numbered as Lunr numbers it, with the entries that hold it, field by
+field. The site's worker (`overrides/assets/javascripts/workers/chronicle-search.js`)
+hands that to Material's search in place of indexing, and works out the rest of
+Lunr's index (frequencies, vectors, highlight positions) from an entry's own
+text when a search finds it.
 
-"The same index" means what Material's worker builds from the same entries:
-its tokenizer (`internal/tokenize`, `internal/extract`, `internal/_`: HTML-aware
-blocks, positions as `block << 20 | entry`), the pipeline it keeps for English
-and Russian with `pipeline: [stopWordFilter]` (the multi-language trimmer and
-both stop-word lists), and Lunr's BM25 field vectors with `b = 0`. JavaScript
-semantics are kept where Python's differ: `\\s` and `\\w`, UTF-16 string order,
-`Math.round`. A configuration this module does not know gives no index, and
-the browser builds it as before.
+"As the worker would" means Material's tokenizer (`internal/tokenize`,
+`internal/extract`, `internal/_`: text between HTML tags, split on the
+configured separator, lower-cased) and the pipeline it keeps for English and
+Russian with `pipeline: [stopWordFilter]`: the multi-language trimmer and both
+stop-word lists. JavaScript semantics are kept where Python's differ: `\\s`,
+`\\w`, and string order by UTF-16 code units. A configuration this
+module does not know gives no index, and the browser indexes as before.
 """
 
 from __future__ import annotations
@@ -37,7 +39,6 @@ _SEPARATOR = re.compile(f"[{_JS_SPACE}\\-]+")
 _WORD = "A-Za-z0-9_\u0400-\u0484\u0487-\u052f\u1d2b\u1d78\u2de0-\u2dff\ua640-\ua69f\ufe2e\ufe2f"
 _TRIMMED = re.compile(f"[{_WORD}](?:.*[{_WORD}])?", re.DOTALL)  # first word character to last
 _TAG_MARK = re.compile(r"[<>]")
-_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 # lunr.stopWordFilter (lunr 2.3.9) and lunr.ru.stopWordFilter (lunr-languages), as Material ships them;
 # the Russian list ends with "а" behind a byte-order mark, which no token can match but is kept as shipped.
@@ -76,46 +77,26 @@ _STOP_WORDS = """
 """
 STOP_WORDS = frozenset(_STOP_WORDS.split()) | {"\ufeffа"}
 
-_TAG_OPEN, _TEXT, _TAG_CLOSE = 0, 1, 2  # Material's `Extract`
-
 
 def supports(config: dict[str, Any]) -> bool:
     """Whether this module builds what Material's worker would for this search configuration."""
     return all(config.get(key) == value for key, value in SUPPORTED.items())
 
 
-def _sections(text: str) -> Iterator[tuple[int, int, int, int]]:
-    """Material's `extract`: (block, kind, start, end) for each run of markup or text."""
-    block = start = stack = 0
+def _text_sections(text: str) -> Iterator[tuple[int, int]]:
+    """Material's `extract`, keeping what it tokenizes: the (start, end) of each run of text
+    between a `>` (or the start) and the next `<`. Only `<` and `>` move it, and they count
+    the same in UTF-16 code units as in characters."""
+    start = 0
     for mark in _TAG_MARK.finditer(text):
         end = mark.start()
-        if mark.group() == "<":
-            if end > start:
-                yield block, _TEXT, start, end
-                start = end
-            continue
-        if text[start + 1 : start + 2] == "/":
-            stack -= 1
-            if stack == 0:
-                yield block, _TAG_CLOSE, start, end + 1
-                block += 1
-        elif text[end - 1 : end] != "/":
-            if stack == 0:
-                yield block, _TAG_OPEN, start, end + 1
-            stack += 1
-        start = end + 1
+        if mark.group() == ">":
+            start = end + 1
+        elif end > start:
+            yield start, end
+            start = end
     if len(text) > start:
-        yield block, _TEXT, start, len(text)
-
-
-def _units(text: str) -> str:
-    """`text` with each character above U+FFFF as its two surrogates, so that offsets count as
-    JavaScript's do (they decide which `<`, `>` and `/` Material's extract sees)."""
-    return "".join(chr(unit) for unit in memoryview(text.encode("utf-16-le", "surrogatepass")).cast("H"))
-
-
-def _joined(units: str) -> str:
-    return units.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
+        yield start, len(text)
 
 
 class _Analyser:
@@ -132,13 +113,9 @@ class _Analyser:
                 continue  # None, a number: Material's tokenizer finds nothing in it
             if "<" not in text and ">" not in text:
                 self._add(found, text)
-            elif _ASTRAL.search(text) is None:
+            else:
                 for start, end in _text_sections(text):
                     self._add(found, text[start:end])
-            else:  # offsets as JavaScript counts them
-                units = _units(text)
-                for start, end in _text_sections(units):
-                    self._add(found, _joined(units[start:end]))
         return found
 
     def _add(self, found: list[str], section: str) -> None:
@@ -153,10 +130,6 @@ class _Analyser:
                 known[token] = term = None if term in STOP_WORDS else term
             if term is not None:
                 found.append(term)
-
-
-def _text_sections(text: str) -> Iterator[tuple[int, int]]:
-    return ((start, end) for _, kind, start, end in _sections(text) if kind == _TEXT)
 
 
 def _utf16_order(term: str) -> bytes:

@@ -48,11 +48,12 @@ def test_javascripts_idea_of_a_space_and_a_word_character_is_kept():
 def test_markup_is_not_indexed_but_the_text_between_it_is():
     assert terms('<p>Hello <a href="/treaty">world</a></p><br/> later') == ["hello", "world", "later"]
     assert terms(["First tag", "second"]) == ["first", "tag", "second"]
+    assert terms("x < y") == ["x", "", "y"]  # a "<" that opens no tag is text
     assert terms(None) == [] and terms(7) == [] and terms(["word", 7]) == ["word"]
 
 
-def test_characters_beyond_the_basic_plane_are_counted_as_javascript_counts_them():
-    assert terms("a😀b <b>x</b>") == ["a😀b", "x"]
+def test_characters_beyond_the_basic_plane_stay_inside_a_term():
+    assert terms("a😀b <b>x</b> 😀") == ["a😀b", "x", ""]
 
 
 def test_the_stop_words_are_the_ones_the_theme_ships():
