@@ -86,9 +86,10 @@ def search_entry(chronicle: Chronicle, record: Record) -> dict[str, Any]:
             *(chronicle.tags[t].label for t in record.tags if t in chronicle.tags),
         ]
     elif collection == "treaties":
-        # The full name sits in the title too, so that a search for it finds the treaty;
-        # the short name alone is the treaty's `names` (below), which ranks it first for "INF".
-        title = f"{record.label} {record.name}" if record.short_name else record.name
+        # The full name sits in the title too, so that a search for it finds the treaty; a colon
+        # sets it off in the result ("INF Treaty: Treaty Between ..."), and is no part of any term.
+        # The short name alone is the treaty's `names` (below), which ranks it first for "INF".
+        title = f"{record.label}: {record.name}" if record.short_name else record.name
         words = [
             record.native_name or "",
             *russian_forms(record.native_name),

@@ -103,6 +103,9 @@ def test_an_abbreviation_counts_twice_among_a_treatys_names():
     from macros.search import search_entry
 
     chronicle = Chronicle(load(REPO / "data"))
-    assert search_entry(chronicle, chronicle.treaties["inf-treaty"])["names"] == "INF Treaty INF"
+    treaty = search_entry(chronicle, chronicle.treaties["inf-treaty"])
+    assert treaty["names"] == "INF Treaty INF"
+    # The result's heading shows the short name, then the full one, set apart.
+    assert treaty["title"].startswith("INF Treaty: Treaty Between the United States of America")
     entry = search_entry(chronicle, chronicle.actors["sergey-lavrov"])
     assert "Лаврову" in entry["names"] and entry["boost"] == 2
