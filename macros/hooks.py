@@ -414,8 +414,7 @@ def _search_index_prebuilt(search_index, env, files) -> None:
 
     def generate_with_index(prev):
         written = generate(prev)  # which also merges the entries of a dirty rebuild
-        config = {key: search_index.config[key] for key in ("lang", "separator", "pipeline", "fields")}
-        return with_index(written, config, search_index.entries)
+        return with_index(written, search_index.entries)
 
     search_index.generate_search_index = generate_with_index
     env.globals["chronicle_search_worker"] = {

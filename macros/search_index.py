@@ -176,15 +176,17 @@ def _gaps(numbers: list[int]) -> list[int]:
     return [number - before for number, before in zip(numbers, [0, *numbers], strict=False)]
 
 
-def with_index(search_index_json: str, config: dict[str, Any], docs: list[dict[str, Any]]) -> str:
-    """Material's `search_index.json` (written from `config` and `docs`) with the built index in
-    its `config`, under `chronicle_index`: the theme hands the worker only `config` and `docs`."""
-    config = json.loads(json.dumps(config, default=str))  # as the worker reads it
+_HEAD = '{"config":'
+
+
+def with_index(search_index_json: str, docs: list[dict[str, Any]]) -> str:
+    """Material's `search_index.json`, written from `docs`, with the built index in its `config`
+    under `chronicle_index`: the theme hands the worker only `config` and `docs`. The
+    configuration is read from what Material wrote; the docs are kept as it wrote them."""
+    if not search_index_json.startswith(_HEAD):
+        return search_index_json  # not the JSON this module knows how to extend
+    config, end = json.JSONDecoder().raw_decode(search_index_json, len(_HEAD))
     built = build({"config": config, "docs": docs})
     if built is None:
         return search_index_json
-    before = f'{{"config":{json.dumps(config, separators=(",", ":"))}'
-    if not search_index_json.startswith(before):
-        return search_index_json  # not the JSON this module knows how to extend
-    after = f'{{"config":{json.dumps({**config, "chronicle_index": built}, separators=(",", ":"))}'
-    return after + search_index_json[len(before) :]  # the docs as Material wrote them
+    return f"{_HEAD}{json.dumps({**config, 'chronicle_index': built}, separators=(',', ':'))}{search_index_json[end:]}"

@@ -77,6 +77,7 @@
       numberOfRef.set(ref, number);
     });
     if (
+      data.lunr !== lunr.version || // the numbering and the scores are this Lunr's
       String(fields) !== String(data.fields) ||
       numberOfRef.size !== refs.length ||
       data.terms.length !== data.postings.length ||
