@@ -408,23 +408,6 @@ def json_ld_script(data: dict[str, Any]) -> Markup:
 # -- suggested citation text -------------------------------------------------------
 
 
-# citeproc-py finds a macro by an XPath search over the whole style each time one
-# is used, some 250 times an entry: 90% of the time a citation takes. A style is
-# read once and never changes, so one table of its macros gives the same elements.
-_MACROS: dict[int, dict[str, Any]] = {}
-
-
-def _macro_from_table(element, name: str):
-    root = element.get_root()
-    table = _MACROS.get(id(root))
-    if table is None:
-        return _LOOKUP_MACRO(element, name)
-    return table[name]
-
-
-_LOOKUP_MACRO = citeproc_model.CitationStylesElement.get_macro
-citeproc_model.CitationStylesElement.get_macro = _macro_from_table
-
 # Before it renders a group, citeproc-py asks whether anything in it calls a variable,
 # walking the group's whole subtree, some 750 times an entry: a fifth of the time. The
 # answer depends on the style alone. Each element is kept as its own key, so that lxml
@@ -450,8 +433,9 @@ def _remembered(ask: Callable[[Any], bool]) -> Callable[[Any], bool]:
 for _kind, _ask in SHIPPED_CALLS_VARIABLE.items():
     _kind.calls_variable = _remembered(_ask)
 
-# An XPath search of the style or its locale (a term, a layout, a date form), some 70
-# times an entry: the trees never change, so the same search finds the same elements.
+# citeproc-py finds a macro, a term, a layout or a date form by an XPath search of the
+# style or its locale, some 320 times an entry: without this, most of a citation's time.
+# The trees never change, so the same search finds the same elements.
 _FOUND: dict[tuple[Any, str], list[Any]] = {}
 SHIPPED_XPATH_SEARCH = citeproc_model.CitationStylesElement.xpath_search
 
@@ -482,10 +466,7 @@ citeproc_source.CitationItem.reference = property(_reference)
 
 @functools.cache
 def _style(name: str) -> CitationStylesStyle:
-    style = CitationStylesStyle(str(STYLES_DIR / STYLES[name][0]), validate=False)
-    # The cached style keeps its root element, and so its id, alive for the build.
-    _MACROS[id(style.root)] = {macro.get("name"): macro for macro in style.root.findall("cs:macro", style.root.nsmap)}
-    return style
+    return CitationStylesStyle(str(STYLES_DIR / STYLES[name][0]), validate=False)
 
 
 def _entities(value: Any) -> Any:
