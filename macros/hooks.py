@@ -68,7 +68,6 @@ from macros.site import Site, current, current_or_none, set_current  # noqa: E40
 # The hook module is made anew on every rebuild of `mkdocs serve`; the process is not.
 _SERVING = "CHRONICLE_SERVING"
 _LAST_GOOD = "CHRONICLE_LAST_GOOD_DATA"
-_ANCHOR = re.compile(r'\sid="([^"]+)"')
 _SEARCH_ATTRIBUTE = re.compile(r'\s?data-search-\w+="[^"]+"')  # what Material's search plugin strips
 # The theme's site navigation, tabs and footer read only the nav, the config and
 # which index is active: the same on every record page of one folder (the same
@@ -143,7 +142,7 @@ class RecordPage(Page):
         self.toc = get_toc(
             [{"level": level, "id": id, "name": name, "children": []} for level, id, name in rendered.toc]
         )
-        self.present_anchor_ids = set(_ANCHOR.findall(rendered.html))
+        self.present_anchor_ids = _WrittenIds(self.file.dest_uri)
 
     def theme_inputs(self) -> tuple:
         """What the theme makes this page from: the page (the same object when Site.reuse took it
@@ -421,6 +420,21 @@ def _search_index_prebuilt(search_index, env, files) -> None:
         "material": material[0],
         "chronicle": f"{_CHRONICLE_WORKER}?material={material[0].rsplit('/', 1)[1]}",
     }
+
+
+class _WrittenIds:
+    """A record page's ids, for MkDocs' check of hand-written links to `page#id` (which asks only
+    `id in`), read from what the link check took of the page when it was written. A set of ids
+    for each page, held until that check at the end of the build, is megabytes at scale."""
+
+    __slots__ = ("dest_uri",)
+
+    def __init__(self, dest_uri: str):
+        self.dest_uri = dest_uri
+
+    def __contains__(self, anchor: object) -> bool:
+        targets = _written.get(self.dest_uri)
+        return targets is not None and anchor in targets[1]
 
 
 @event_priority(100)  # before the search plugin, which reads every page's content and contents

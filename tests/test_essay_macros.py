@@ -78,9 +78,11 @@ def essays(tmp_path_factory: pytest.TempPathFactory) -> Path:
         '# Table\n\n{{ treaty_table(status="historical") }}\n\nThen:\n\n{{ treaty_table("in-force") }}\n'
     )
     pages["full.md"] = "# Everything\n\n{{ timeline() }}\n"
+    pages["part.md"] = f"# Part\n\nSee [its summary](episodes/{PROPOSAL}.md#summary).\n"
     folder = essay_project(tmp_path_factory.mktemp("essays"), pages)
     result = build(folder)
     assert result.returncode == 0, result.stderr
+    assert f"'episodes/{PROPOSAL}.md' does not contain" not in result.stderr
     return folder / "site"
 
 
@@ -176,6 +178,22 @@ def test_a_wrong_call_fails_the_build_with_one_line(tmp_path, name):
     assert f"ERROR page essays/wrong.md: {call.replace(chr(34), chr(39))}: " in errors[0]
     assert message in errors[0]
     assert not (folder / "site" / "essays" / "wrong.html").exists()
+
+
+def test_a_link_to_a_part_of_a_record_page_resolves(essays):
+    link = article(essays, "part.html").select_one("p a")
+    assert link["href"] == f"episodes/{PROPOSAL}.html#summary"
+    assert article(essays, link["href"].split("#")[0]).select_one("#summary") is not None
+
+
+def test_a_link_to_a_part_a_record_page_lacks_fails_the_build_naming_both(tmp_path):
+    folder = essay_project(tmp_path, {"part.md": f"# Part\n\n[Gone](episodes/{PROPOSAL}.md#no-such-part)\n"})
+    result = build(folder)
+    assert result.returncode != 0
+    assert f"part.html: episodes/{PROPOSAL}.html#no-such-part" in result.stderr
+    # MkDocs' own check of the page's anchors sees the record page's ids too.
+    assert f"the doc 'episodes/{PROPOSAL}.md' does not contain an anchor '#no-such-part'" in result.stderr
+    assert not (folder / "site").exists()
 
 
 def test_a_treaty_that_dates_nothing_cannot_be_drawn_in_an_essay(tmp_path, data_copy):
