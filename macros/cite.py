@@ -24,15 +24,11 @@ import sys
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Any
 
 import nh3
-from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
-from citeproc import __version__ as citeproc_version
-from citeproc import model as citeproc_model
-from citeproc import source as citeproc_source
-from citeproc.source.json import CiteProcJSON
 from markupsafe import Markup
 
 from . import markup
@@ -408,79 +404,6 @@ def json_ld_script(data: dict[str, Any]) -> Markup:
 # -- suggested citation text -------------------------------------------------------
 
 
-# Before it renders a group, citeproc-py asks whether anything in it calls a variable,
-# walking the group's whole subtree, some 750 times an entry: a fifth of the time. The
-# answer depends on the style alone. Each element is kept as its own key, so that lxml
-# keeps the same Python object for it (and its identity) for the build.
-_CALLS_VARIABLE: dict[Any, bool] = {}
-SHIPPED_CALLS_VARIABLE = {
-    kind: kind.__dict__["calls_variable"]
-    for kind in vars(citeproc_model).values()
-    if isinstance(kind, type) and "calls_variable" in kind.__dict__
-}
-
-
-def _remembered(ask: Callable[[Any], bool]) -> Callable[[Any], bool]:
-    def calls_variable(element) -> bool:
-        known = _CALLS_VARIABLE.get(element)
-        if known is None:
-            known = _CALLS_VARIABLE[element] = ask(element)
-        return known
-
-    return calls_variable
-
-
-for _kind, _ask in SHIPPED_CALLS_VARIABLE.items():
-    _kind.calls_variable = _remembered(_ask)
-
-# citeproc-py finds a macro, a term, a layout or a date form by an XPath search of the
-# style or its locale, some 320 times an entry: without this, most of a citation's time.
-# The trees never change, so the same search finds the same elements.
-_FOUND: dict[tuple[Any, str], list[Any]] = {}
-SHIPPED_XPATH_SEARCH = citeproc_model.CitationStylesElement.xpath_search
-
-
-def _xpath_search_once(element, expression: str) -> list[Any]:
-    found = _FOUND.get((element, expression))
-    if found is None:
-        found = _FOUND[(element, expression)] = SHIPPED_XPATH_SEARCH(element, expression)
-    return list(found)
-
-
-citeproc_model.CitationStylesElement.xpath_search = _xpath_search_once
-
-# An entry's reference, looked up through three of citeproc-py's dictionaries some 350
-# times an entry. It is fixed once the entry is registered: kept on the entry from then on.
-SHIPPED_REFERENCE = citeproc_source.CitationItem.reference
-
-
-def _reference(item):
-    known = item.__dict__.get("chronicle_reference")
-    if known is None:
-        known = item.__dict__["chronicle_reference"] = SHIPPED_REFERENCE.fget(item)
-    return known
-
-
-citeproc_source.CitationItem.reference = property(_reference)
-
-
-@functools.cache
-def _style(name: str) -> CitationStylesStyle:
-    return CitationStylesStyle(str(STYLES_DIR / STYLES[name][0]), validate=False)
-
-
-def _entities(value: Any) -> Any:
-    # citeproc-py's HTML formatter prints variables as given: escape them first, as numeric
-    # references, which its case changes (title case, sentence case) leave alone.
-    if isinstance(value, str):
-        return re.sub(r"[&<>\"]", lambda match: f"&#{ord(match.group())};", value)
-    if isinstance(value, dict):
-        return {key: _entities(inner) for key, inner in value.items()}
-    if isinstance(value, list):
-        return [_entities(inner) for inner in value]
-    return value
-
-
 # A citation takes citeproc-py some milliseconds: the text of an item that has not
 # changed is kept between builds, in one file, under a key of everything it depends on.
 CACHE = Path(os.environ.get("CHRONICLE_CACHE") or Path(__file__).resolve().parent.parent / ".cache") / "citations"
@@ -493,7 +416,8 @@ _known: tuple[Path, dict[str, str]] | None = None
 @functools.cache
 def _style_digest(style: str) -> str:
     style_file = (STYLES_DIR / STYLES[style][0]).read_bytes()
-    return hashlib.sha256(style_file + citeproc_version.encode()).hexdigest()[:16]
+    # The version from the package's metadata: importing citeproc-py to ask costs megabytes.
+    return hashlib.sha256(style_file + package_version("citeproc-py").encode()).hexdigest()[:16]
 
 
 def _key(item: dict[str, Any], style: str, as_html: bool) -> str:
@@ -522,16 +446,10 @@ def _save() -> None:
         partial.replace(CACHE / "texts.json")
 
 
-def _format(item: dict[str, Any], style: str, as_html: bool) -> str:
-    with_slot = {**item, "accessed": {"literal": ACCESSED_SLOT}}
-    source = CiteProcJSON([_entities(with_slot) if as_html else with_slot])
-    bibliography = CitationStylesBibliography(_style(style), source, formatter.html if as_html else formatter.plain)
-    bibliography.register(Citation([CitationItem(item["id"])]))
-    return str(bibliography.bibliography()[0])
+def _format_all_in_worker(requests: list[tuple[dict[str, Any], str, bool]]) -> list[str]:
+    from .csl import format_all
 
-
-def _format_all(requests: list[tuple[dict[str, Any], str, bool]]) -> list[str]:
-    return [_format(*request) for request in requests]
+    return format_all(requests)
 
 
 def prepare(items: list[dict[str, Any]]) -> None:
@@ -549,7 +467,9 @@ def prepare(items: list[dict[str, Any]]) -> None:
     requests = list(missing.values())
     workers = min(os.cpu_count() or 1, 8)
     if len(requests) < PARALLEL_FROM or workers < 2:
-        made = _format_all(requests)
+        from .csl import format_all
+
+        made = format_all(requests)
     else:
         # Spawned, not forked: the build may run threads (the server, the file writer).
         # A spawned worker imports this package anew, from the path it is given: MkDocs takes
@@ -561,7 +481,7 @@ def prepare(items: list[dict[str, Any]]) -> None:
         size = -(-len(requests) // (workers * 4))
         batches = [requests[start : start + size] for start in range(0, len(requests), size)]
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            made = [text for batch in pool.map(_format_all, batches) for text in batch]
+            made = [text for batch in pool.map(_format_all_in_worker, batches) for text in batch]
     texts.update(zip(missing, made, strict=True))
     _save()
 
@@ -570,7 +490,9 @@ def _formatted(item: dict[str, Any], style: str, as_html: bool) -> str:
     texts = _texts()
     key = _key(item, style, as_html)
     if key not in texts:
-        texts[key] = _format(item, style, as_html)
+        from .csl import format_text
+
+        texts[key] = format_text(item, style, as_html)
         _save()
     return texts[key]
 
@@ -656,6 +578,8 @@ class RecordCitation:
 class Citer:
     """Builds the citations of one Chronicle's records; made once per build."""
 
+    DOWNLOADS = ("chronicle.bib", "chronicle.csl.json")  # what `downloads` makes
+
     def __init__(self, chronicle: Chronicle, publisher: Publisher):
         self.chronicle = chronicle
         self.publisher = publisher
@@ -693,7 +617,8 @@ class Citer:
     def downloads(self) -> dict[str, str]:
         """The whole record set, by its path under downloads/: one BibTeX file, one CSL-JSON array."""
         citations = [self.cite(record) for record in self.records()]
+        bib, csl = self.DOWNLOADS
         return {
-            "chronicle.bib": "\n".join(bibtex(c.item, c.qualifier) for c in citations),
-            "chronicle.csl.json": csl_json([c.item for c in citations]),
+            bib: "\n".join(bibtex(c.item, c.qualifier) for c in citations),
+            csl: csl_json([c.item for c in citations]),
         }

@@ -24,7 +24,7 @@ from citeproc.source.json import CiteProcJSON
 from conftest import REPO, SMALL
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from macros import cite
+from macros import cite, csl
 from macros.index import Chronicle
 from macros.load import load
 from macros.model import Actor, Episode, Source, Treaty
@@ -571,7 +571,7 @@ def test_a_citation_is_kept_between_builds_under_a_key_of_all_it_depends_on(tmp_
     item = cite.csl_item(episode(), LOCAL)
     first = cite.citation(item, "chicago")
     assert list(json.loads(kept.read_text()).values()) == [first]
-    monkeypatch.setattr(cite, "_format", lambda *request: pytest.fail("made again, not read back"))
+    monkeypatch.setattr(csl, "format_text", lambda *request: pytest.fail("made again, not read back"))
     monkeypatch.setattr(cite, "_known", None)  # a new build's process
     assert cite.citation(item, "chicago") == first  # read back, the same text
     assert "Moscow Proposes a Treaty" in first  # Chicago writes titles in title case
@@ -591,7 +591,7 @@ def test_a_first_build_makes_every_missing_citation_at_once_on_every_core(tmp_pa
     assert len(made) == len(items) * len(cite.STYLES)
     for item in items:
         for style in cite.STYLES:
-            assert made[cite._key(item, style, True)] == cite._format(item, style, True)
+            assert made[cite._key(item, style, True)] == csl.format_text(item, style, True)
 
 
 def test_a_damaged_cache_is_made_anew(tmp_path, monkeypatch):
@@ -627,6 +627,33 @@ print(len(cite._texts()))
     assert result.stdout.strip() == str(2 * len(cite.STYLES))
 
 
+def test_a_build_with_every_text_kept_never_loads_citeproc(tmp_path):
+    """citeproc-py and lxml cost a process about 5 MB: only a missing text loads them."""
+    code = f"""
+import sys
+sys.path.insert(0, {str(REPO)!r})
+from pathlib import Path
+from macros import cite
+from macros.index import Chronicle
+from macros.load import load
+from macros.render import Renderer
+cite.CACHE = Path({str(tmp_path)!r})
+cite.PARALLEL_FROM = 10**6  # made here, not in workers
+renderer = Renderer(Chronicle(load(Path({str(SMALL)!r}))), "", "The Chronicle", {{}})
+renderer.citer.prepare()
+if sys.argv[1] == "kept":
+    assert "citeproc" not in sys.modules and "lxml" not in sys.modules, "citeproc-py loaded"
+    records = list(renderer.citer.records())
+    assert all("Chronicle" in str(cite.citation(renderer.citer.cite(record).item, "chicago")) for record in records)
+    assert "citeproc" not in sys.modules, "citeproc-py loaded for a kept text"
+else:
+    assert "citeproc" in sys.modules
+"""
+    for state in ("missing", "kept"):
+        result = subprocess.run([sys.executable, "-c", code, state], capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+
+
 def test_what_cite_remembers_of_a_style_and_an_entry_changes_no_text(monkeypatch):
     """cite.py remembers citeproc-py's answers about a style (`calls_variable`, XPath searches)
     and an entry's reference: every record of the real data and every hostile title, in both
@@ -637,10 +664,10 @@ def test_what_cite_remembers_of_a_style_and_an_entry_changes_no_text(monkeypatch
     items = [cite.csl_item(record, PUBLIC) for record in records]
     items += [cite.csl_item(episode(title, date="2024?"), LOCAL) for title in HOSTILE_TITLES]
     requests = [(item, style, as_html) for item in items for style in cite.STYLES for as_html in (True, False)]
-    remembered = cite._format_all(requests)
-    for kind, ask in cite.SHIPPED_CALLS_VARIABLE.items():
+    remembered = csl.format_all(requests)
+    for kind, ask in csl.SHIPPED_CALLS_VARIABLE.items():
         monkeypatch.setattr(kind, "calls_variable", ask)
-    monkeypatch.setattr(citeproc_model.CitationStylesElement, "xpath_search", cite.SHIPPED_XPATH_SEARCH)
-    monkeypatch.setattr(CitationItem, "reference", cite.SHIPPED_REFERENCE)
-    assert cite._format_all(requests) == remembered
+    monkeypatch.setattr(citeproc_model.CitationStylesElement, "xpath_search", csl.SHIPPED_XPATH_SEARCH)
+    monkeypatch.setattr(CitationItem, "reference", csl.SHIPPED_REFERENCE)
+    assert csl.format_all(requests) == remembered
     assert len(set(remembered)) > len(records)
