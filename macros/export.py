@@ -13,8 +13,6 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from feedgen.feed import FeedGenerator
-
 from . import markup
 from .index import Chronicle
 from .model import COLLECTIONS, Record, json_schemas
@@ -111,12 +109,18 @@ def schema_files() -> dict[str, str]:
 
 
 def downloads(chronicle: Chronicle) -> dict[str, str]:
-    """Every download, by its path under downloads/."""
+    """Every download, by its path under downloads/ (the order of `download_paths`)."""
     files = {"chronicle.json": chronicle_json(chronicle)}
     for name in (*COLLECTIONS, "tags"):
         files[f"{name}.csv"] = collection_csv(chronicle, name)
     files.update({f"schema/{name}": text for name, text in schema_files().items()})
     return files
+
+
+def download_paths() -> list[str]:
+    """Where `downloads` puts each file, without making any."""
+    schemas = [f"schema/{name}.schema.json" for name in (*COLLECTIONS, "tags")]
+    return ["chronicle.json", *(f"{name}.csv" for name in (*COLLECTIONS, "tags")), *schemas]
 
 
 def atom_feed(
@@ -130,6 +134,8 @@ def atom_feed(
     With `versions` (episode id -> when its record last changed), an entry is dated by
     that change, so that a reader sees corrections; without, by the episode's date.
     """
+    from feedgen.feed import FeedGenerator  # here: with lxml, megabytes a build without a feed to make need not hold
+
     base = site_url.rstrip("/") + "/" if site_url else ""
 
     def absolute(path: str) -> str:

@@ -340,19 +340,28 @@ def on_files(files, config):
         file = File.generated(config, page, content="")
         files.append(file)
         RecordPage(file, config, site, record)
-    # The downloads and the feed are written now, into the build's own folder, rather than held
-    # as MkDocs file contents until the build ends (megabytes at scale). MkDocs still knows them,
-    # so that it checks the links hand-written pages make to them; its copy is a no-op.
-    generated = site.files()
-    try:
-        _publication.write(generated)
-    except OSError as error:
-        raise PluginError(f"writing the downloads failed: {error}; nothing was published") from None
-    for path in generated:
-        files.append(File.generated(config, path, abs_src_path=str(_publication.staging / path)))
-    # Linked only from record pages, which MkDocs does not check: the build's link check finds them.
-    _publication.write_in_background(site.citation_files, _previous_citations)
+    # The downloads, the feed and the citation files are written into the build's own folder, not
+    # held as MkDocs file contents until the build ends (megabytes at scale): by a worker while the
+    # pages render when workers run (this process never holds them), else here, the citation files
+    # by a thread. MkDocs still knows the downloads and the feed, so that it checks the links
+    # hand-written pages make to them.
+    if not site.write_generated(_publication.writer()):
+        try:
+            _publication.write(site.files())
+        except OSError as error:
+            raise PluginError(f"writing the downloads failed: {error}; nothing was published") from None
+        # Linked only from record pages, which MkDocs does not check: the build's link check finds them.
+        _publication.write_in_background(site.citation_files, _previous_citations)
+    for path in site.file_paths():
+        files.append(_WrittenByBuild.generated(config, path, abs_src_path=str(_publication.staging / path)))
     return files
+
+
+class _WrittenByBuild(File):
+    """A file the build writes into its folder itself, perhaps while MkDocs copies the others."""
+
+    def copy_file(self, dirty: bool = False) -> None:
+        pass
 
 
 def on_nav(nav, config, files):
@@ -490,12 +499,14 @@ def on_post_build(config):
     publication, _publication = _publication, None
     if publication is None:
         return
-    current().stop_rendering()
+    site = current()
+    site.stop_rendering()
     try:
+        site.generated_written()
         publication.wait()
     except Exception as error:
         publication.discard()
-        raise PluginError(f"writing the citation files failed: {error}; nothing was published") from error
+        raise PluginError(f"writing the downloads or citation files failed: {error}; nothing was published") from error
     broken = check_links(publication.staging, urlsplit(config.site_url or "/").path, _written)
     _written.clear()
     if broken or (config.strict and _strict_warnings()):
@@ -514,7 +525,7 @@ def on_build_error(error):
     global _publication
     site = current_or_none()
     if site is not None:
-        site.stop_rendering()
+        site.stop_rendering(cancel=True)
     if _publication is not None:
         _publication.discard()
         _publication = None

@@ -159,6 +159,10 @@ class Publication:
         """Write these files (text by path in the site) into the staged site now."""
         _write_all(self.staging, files)
 
+    def writer(self) -> Callable[[Mapping[str, str]], None]:
+        """`write`, as a function another process can be handed (it pickles)."""
+        return functools.partial(_write_all, self.staging)
+
     def write_in_background(
         self, make_files: Callable[[], Mapping[str, str]], published: Mapping[str, str] | None = None
     ) -> None:

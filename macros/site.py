@@ -6,6 +6,7 @@ pages call read it. Nothing here knows how pages are written to disk.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
 import multiprocessing
@@ -13,12 +14,13 @@ import os
 import sys
 import threading
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .export import atom_feed, downloads
+from .cite import Citer
+from .export import atom_feed, download_paths, downloads
 from .index import Chronicle, collection_of
 from .load import Dataset, load
 from .model import COLLECTIONS, Record
@@ -51,6 +53,7 @@ class Site:
     _waiting_in: dict[tuple[str, str], list[tuple[str, str]]] = field(default_factory=dict, repr=False)
     _in_flight: int = field(default=0, repr=False)
     _window: int = field(default=0, repr=False)
+    _generated: Future | None = field(default=None, repr=False)  # a worker writing the downloads (write_generated)
     # While serving: every record page this build rendered or took over, for the next build to reuse
     # (`reuse`), and whatever the theme made of them last time (filled by the MkDocs hook).
     _kept: dict[tuple[str, str], RenderedPage] | None = field(default=None, repr=False)
@@ -123,7 +126,9 @@ class Site:
         if key in self._waiting_in:  # asked for before its turn: rendered here, not by a worker
             self._waiting_in.pop(key).remove(key)
         if key in self._chunks and key not in self._rendered:
-            self._rendered.update(self._chunks[key].result())
+            pages, warnings = self._chunks[key].result()
+            _log_again(warnings)
+            self._rendered.update(pages)
             self._in_flight -= 1
             self._hand_out()
         self._chunks.pop(key, None)
@@ -179,11 +184,14 @@ class Site:
                 self._chunks.update(dict.fromkeys(chunk, self._pool.submit(_render_records, chunk)))
                 self._in_flight += 1
 
-    def stop_rendering(self) -> None:
-        """End the workers, the build being over (or failed)."""
+    def stop_rendering(self, cancel: bool = False) -> None:
+        """End the workers once they have done what they were given (the build is over), or, with
+        `cancel` (the build failed), as soon as what they are doing is done."""
         if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool.shutdown(wait=True, cancel_futures=cancel)
             self._pool = None
+        if cancel:
+            self._generated = None
         self._chunks.clear()
         self._waiting.clear()
         self._waiting_in.clear()
@@ -217,14 +225,84 @@ class Site:
         episodes = self.chronicle.episodes.values()
         return atom_feed(self.chronicle, self.renderer.site_url, versions={e.id: self.version(e) for e in episodes})
 
+    @staticmethod
+    def file_paths() -> list[str]:
+        """Where `files()` puts each file, without making any."""
+        names = [*download_paths(), *Citer.DOWNLOADS]
+        return [*(f"downloads/{name}" for name in names), "feed.xml"]
+
+    def write_generated(self, write: Callable[[Mapping[str, str]], None]) -> bool:
+        """With the workers rendering (`render_ahead`), one of them makes the downloads, the feed
+        and every record's citation files and hands them to `write` (a function that pickles),
+        while the pages render: this process never holds them, nor loads the feed's library.
+        False when no worker runs: the caller makes them. `generated_written()` waits for it."""
+        if self._pool is None:
+            return False
+        self._generated = self._pool.submit(_write_generated, write)
+        return True
+
+    def generated_written(self) -> None:
+        """Wait for the worker `write_generated` started: its warnings are logged here, where
+        MkDocs counts them (strict mode), and its failure is raised here."""
+        generated, self._generated = self._generated, None
+        if generated is not None:
+            _log_again(generated.result())
+
 
 _current: Site | None = None
 
 
-def _render_records(keys: list[tuple[str, str]]) -> dict[tuple[str, str], RenderedPage]:
+Warnings = list[tuple[str, int, str]]
+
+
+class _Kept(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.warnings: Warnings = []
+        self._last: logging.LogRecord | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record is not self._last:  # one record reaches both loggers where MkDocs' propagates
+            self.warnings.append((record.name, record.levelno, record.getMessage()))
+        self._last = record
+
+
+@contextlib.contextmanager
+def _warnings_kept() -> Iterator[Warnings]:
+    """In a worker: the warnings logged meanwhile, kept rather than printed, for the build's
+    process to log again (`_log_again`): only there does MkDocs count them for strict mode."""
+    kept = _Kept()
+    loggers = (logging.getLogger(), logging.getLogger("mkdocs"))  # MkDocs' own does not propagate
+    handlers = [logger.handlers for logger in loggers]
+    for logger in loggers:
+        logger.handlers = [kept]
+    try:
+        yield kept.warnings
+    finally:
+        for logger, before in zip(loggers, handlers, strict=True):
+            logger.handlers = before
+
+
+def _log_again(warnings: Warnings) -> None:
+    for name, level, message in warnings:
+        logging.getLogger(name).log(level, message)
+
+
+def _render_records(keys: list[tuple[str, str]]) -> tuple[dict[tuple[str, str], RenderedPage], Warnings]:
     """In a worker: the pages of these records, rendered from the Site the worker was forked with."""
     site = current()
-    return {key: site.renderer.record_page(getattr(site.chronicle, key[0])[key[1]]) for key in keys}
+    with _warnings_kept() as warnings:
+        pages = {key: site.renderer.record_page(getattr(site.chronicle, key[0])[key[1]]) for key in keys}
+    return pages, warnings
+
+
+def _write_generated(write: Callable[[Mapping[str, str]], None]) -> Warnings:
+    """In a worker: the downloads, the feed and the citation files, made and handed to `write`."""
+    site = current()
+    with _warnings_kept() as warnings:
+        write(site.files())
+        write(site.citation_files())
+    return warnings
 
 
 def set_current(site: Site | None) -> None:

@@ -344,12 +344,26 @@ def test_the_theme_chrome_rendered_once_per_folder_is_what_each_page_would_rende
     assert different == []
 
 
+# Printed as the build's own process ends (a forked worker ends without running atexit).
+LOADED_HERE = """
+import atexit, os, sys
+build = os.getpid()
+atexit.register(lambda: os.getpid() == build and print("loaded here:", *sorted(
+    name for name in ("citeproc", "feedgen", "lxml") if name in sys.modules), file=sys.stderr))
+"""
+
+
 def test_record_pages_rendered_by_worker_processes_are_byte_for_byte_the_same(small_site, tmp_path):
-    """A large record's pages are rendered ahead on every core (macros/site.py); forced here."""
+    """A large record's pages are rendered ahead on every core (macros/site.py); forced here. A worker
+    makes the downloads, the feed and the citation files too: the build's own process never loads
+    the feed's library (nor citeproc-py, every citation being kept from the first build)."""
     ahead = tmp_path / "site"
-    result = mkdocs_build(SMALL, ahead, CHRONICLE_WORKERS="2")
+    (tmp_path / "planted").mkdir()
+    (tmp_path / "planted" / "sitecustomize.py").write_text(LOADED_HERE, encoding="utf-8")
+    result = mkdocs_build(SMALL, ahead, CHRONICLE_WORKERS="2", PYTHONPATH=str(tmp_path / "planted"))
     assert result.returncode == 0, result.stderr
     assert "record pages in 2 worker processes" in result.stderr
+    assert "loaded here:\n" in result.stderr
     files = sorted(path.relative_to(small_site) for path in small_site.rglob("*") if path.is_file())
     assert files == sorted(path.relative_to(ahead) for path in ahead.rglob("*") if path.is_file())
     assert [f for f in files if (small_site / f).read_bytes() != (ahead / f).read_bytes()] == []

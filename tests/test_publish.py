@@ -62,7 +62,8 @@ feedgen.feed.FeedGenerator.atom_str = warn
 
 
 # The citation files are written by a thread of their own (Publication.write_in_background),
-# the downloads straight into the build's folder (macros/hooks.py, on_files).
+# the downloads straight into the build's folder (macros/hooks.py, on_files); with workers,
+# both by a worker (Site.write_generated).
 WRITER_CRASH = """
 import pathlib
 original = pathlib.Path.write_text
@@ -81,9 +82,11 @@ DOWNLOAD_CRASH = WRITER_CRASH.replace('endswith(".ris")', 'endswith("chronicle.j
     [LIBRARY_CRASH, LATE_WARNING, WRITER_CRASH, DOWNLOAD_CRASH],
     ids=["library crash", "strict-mode warning", "citation file not written", "download not written"],
 )
-def test_a_failure_while_rendering_leaves_the_last_good_site_as_it_was(good_site, tmp_path, code):
+# With workers, the feed, the downloads and the citation files are made and written by one of them.
+@pytest.mark.parametrize("workers", ["0", "2"], ids=["here", "in a worker"])
+def test_a_failure_while_rendering_leaves_the_last_good_site_as_it_was(good_site, tmp_path, code, workers):
     before = snapshot(good_site)
-    result = mkdocs_build(SMALL, good_site, **planted_failure(tmp_path, code))
+    result = mkdocs_build(SMALL, good_site, CHRONICLE_WORKERS=workers, **planted_failure(tmp_path, code))
     assert result.returncode != 0
     assert "planted" in result.stderr
     assert snapshot(good_site) == before

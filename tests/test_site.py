@@ -84,3 +84,53 @@ def test_workers_render_a_few_chunks_ahead_of_the_page_written_not_all(monkeypat
     )
     assert result.returncode == 0, result.stderr
     assert int(result.stdout) == sum(1 for path in (tmp_path / "data").rglob("*.yml") if path.parent.name != "data")
+
+
+def test_the_generated_files_are_where_the_site_says_before_it_makes_them():
+    from macros.site import Site
+
+    site = Site.build(SMALL)
+    assert Site.file_paths() == list(site.files())
+
+
+GENERATED = """
+import logging, sys
+from pathlib import Path
+from macros import site as module
+from macros.site import Site
+written = []
+here = Site.build(Path(sys.argv[1]))
+expected = {**here.files(), **here.citation_files()}
+site = Site.build(Path(sys.argv[1]))
+assert not site.write_generated(written.append), "no worker: the caller writes"
+original = module.Site.feed
+def feed(self):
+    logging.getLogger("mkdocs.plugins.planted").warning("planted: a warning in a worker")
+    return original(self)
+module.Site.feed = feed  # before the workers are forked, so that they have it
+site.render_ahead()
+caught = []
+class Keep(logging.Handler):
+    def emit(self, record):
+        caught.append(record.getMessage())
+logging.getLogger("mkdocs").addHandler(Keep())
+assert site.write_generated(written.append)
+for record in site.records():
+    site.page(record)
+site.stop_rendering()
+assert not written, "made in this process"
+site.generated_written()
+assert caught == ["planted: a warning in a worker"], caught
+print(len(expected))
+"""
+
+
+def test_a_worker_writes_the_downloads_and_citation_files_and_its_warnings_are_logged_here(monkeypatch, tmp_path):
+    """The files are handed to a function in the worker (here one that cannot reach this process):
+    this process never holds them; a warning logged there is logged here, where strict mode counts it."""
+    monkeypatch.setenv("CHRONICLE_WORKERS", "2")
+    result = subprocess.run(
+        [sys.executable, "-c", GENERATED, str(SMALL)], cwd=REPO, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout) > 3 * len(list(SMALL.rglob("*/*.yml")))
