@@ -585,6 +585,13 @@ class Citer:
         self.publisher = publisher
         self._cited: dict[tuple[str, str], RecordCitation] = {}
 
+    def forget(self) -> None:
+        """Let go of every record's citation and of the kept texts, in a process that will not
+        show them (the workers rendering the pages have their own): made again if asked for."""
+        global _known
+        self._cited.clear()
+        _known = None
+
     def records(self) -> list[Record]:
         return [
             record for collection in COLLECTIONS for _, record in sorted(getattr(self.chronicle, collection).items())

@@ -173,6 +173,8 @@ class Site:
             self._hand_out()  # the pool forks every worker on its first task, before it starts its own thread
         finally:
             gc.unfreeze()
+        # The workers make the record pages and the citation files, from their own copy.
+        self.renderer.citer.forget()
 
     def _hand_out(self) -> None:
         """Keep the workers `AHEAD` chunks ahead of the page being written."""

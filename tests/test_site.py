@@ -21,6 +21,7 @@ expected = {record.id: here.page(record) for record in here.records()}
 ahead = Site.build(Path(sys.argv[1]))
 ahead.render_ahead()
 assert ahead._pool is not None and ahead._chunks, "no worker"
+assert not ahead.renderer.citer._cited, "citations kept where no record page is rendered"
 pages = {record.id: ahead.page(record) for record in ahead.records()}
 ahead.stop_rendering()
 assert pages == expected, "different pages"
