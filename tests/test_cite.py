@@ -609,22 +609,30 @@ def test_a_cache_that_cannot_be_written_is_no_fault(tmp_path, monkeypatch):
     assert "Moscow proposes a treaty" in cite.citation(cite.csl_item(episode(), LOCAL), "apa")
 
 
-def test_citation_workers_find_the_package_when_its_path_is_gone(tmp_path):
-    """MkDocs takes the hook's entry off sys.path after loading it: spawned workers must still import us."""
+@pytest.mark.parametrize("threads", [False, True], ids=["forked", "spawned"])
+def test_citation_workers_find_the_package_when_its_path_is_gone(tmp_path, threads):
+    """MkDocs takes the hook's entry off sys.path after loading it: workers must still import us.
+    They are forked, quick to start, unless the build runs another thread (`serve` does): then
+    forking is not safe, and they are spawned."""
     code = f"""
-import sys
+import multiprocessing, sys, threading
 sys.path.insert(0, {str(REPO)!r})
 from macros import cite
 sys.path.remove({str(REPO)!r})
+if {threads!r}:
+    threading.Thread(target=threading.Event().wait, daemon=True).start()
+methods = []
+get_context = multiprocessing.get_context
+multiprocessing.get_context = lambda method: methods.append(method) or get_context(method)
 cite.CACHE = __import__("pathlib").Path({str(tmp_path)!r})
 cite.PARALLEL_FROM = 2
 item = {{"id": "x", "type": "webpage", "title": "A title", "URL": "episodes/x.html"}}
 cite.prepare([item, {{**item, "id": "y"}}])
-print(len(cite._texts()))
+print(len(cite._texts()), *methods)
 """
     result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == str(2 * len(cite.STYLES))
+    assert result.stdout.split() == [str(2 * len(cite.STYLES)), "spawn" if threads else "fork"]
 
 
 def test_a_build_with_every_text_kept_never_loads_citeproc(tmp_path):
