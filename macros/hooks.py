@@ -396,12 +396,24 @@ def on_env(env, config, files):
         global _stamp
         _stamp = _theme_stamp(config, _nav)
         _reuse_theme_output(env.get_template("main.html"), current())
-    # Record pages are kept out of the HTML indexer; their entries come from the records.
     for plugin in config.plugins.values():
         if hasattr(plugin, "search_index"):
-            plugin.search_index.entries.extend(current().search_entries())
+            _records_searched(plugin.search_index)
             _search_index_prebuilt(plugin.search_index, env, files)
     return env
+
+
+def _records_searched(search_index) -> None:
+    """Record pages are kept out of the HTML indexer; their entries come from the records. They
+    are made as the index is written, not held while every page is (megabytes at scale), and
+    put first, where they were when they were made before the pages."""
+    generate = search_index.generate_search_index
+
+    def generate_with_records(prev):
+        search_index.entries[:0] = current().search_entries()
+        return generate(prev)
+
+    search_index.generate_search_index = generate_with_records
 
 
 _MATERIAL_WORKER = re.compile(r"assets/javascripts/workers/search\.[0-9a-f]+\.min\.js")

@@ -77,6 +77,10 @@ def test_search_index_holds_the_records_and_works_offline(small_site):
     assert "Lavrov gives an interview in Vladivostok" in titles
     assert "Sergey Lavrov" in titles
     assert any("Сергей Лавров" in doc["text"] for doc in index["docs"])
+    # The records' entries, made from the records as the index is written, come first, then the
+    # hand-written pages' in the order they are built (ties in a search keep that order).
+    from_records = [doc["location"].split("/")[0] in COLLECTIONS for doc in index["docs"]]
+    assert from_records == sorted(from_records, reverse=True) and sum(from_records) > 8
     # the offline plugin inlines the index for file://, and the worker shim is shipped
     assert (small_site / "search/search_index.js").read_text(encoding="utf-8").startswith("var __index =")
     home = (small_site / "index.html").read_text(encoding="utf-8")
