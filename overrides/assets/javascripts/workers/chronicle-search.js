@@ -9,9 +9,10 @@
  * that hold it, field by field. While Material sets its search up, Lunr's
  * builder is swapped here for one that indexes nothing and loads those terms.
  * What Lunr would also have worked out for every entry (term frequencies,
- * vectors, and the positions Material highlights with) is worked out the first
- * time a search finds the entry, from its own text, by Material's tokenizer
- * and pipeline: the same numbers, for the entries a reader sees.
+ * vectors, and the positions Material highlights with) is worked out when a
+ * search finds the entry, from its own text, by Material's tokenizer and
+ * pipeline, for the terms the search reads: the same numbers, for the entries
+ * a reader sees.
  *
  * Material's worker is named in this script's address (?material=...). Without
  * a prebuilt index of a known format, Material's builder runs as before.
@@ -124,7 +125,9 @@
       return term;
     }
 
-    // An entry's field as Lunr's builder sees it: its terms, their counts and positions.
+    // An entry's field as Lunr's builder sees it: its terms in order, and the token each came
+    // from (which carries its position). Counts and positions are taken from these for the terms
+    // a query reads only: an entry holds a hundred other terms no search asks about.
     var analysed = new Map();
     function analyse(number, field) {
       var key = number + "/" + field;
@@ -149,15 +152,28 @@
           each.push(tokens[i]);
         }
       }
-      var counts = Object.create(null);
-      var positions = Object.create(null);
-      for (var j = 0; j < terms.length; j++) {
-        counts[terms[j]] = (counts[terms[j]] || 0) + 1;
-        (positions[terms[j]] = positions[terms[j]] || []).push(each[j].metadata.position);
-      }
-      known = { length: terms.length, counts: counts, positions: positions };
+      known = { terms: terms, tokens: each };
       analysed.set(key, known);
       return known;
+    }
+
+    // How often each of `wanted` occurs among an entry's terms.
+    function counted(seen, wanted) {
+      var counts = new Map();
+      var terms = seen.terms;
+      for (var i = 0; i < terms.length; i++) {
+        if (wanted.has(terms[i])) counts.set(terms[i], (counts.get(terms[i]) || 0) + 1);
+      }
+      return counts;
+    }
+
+    // Where a term occurs in an entry's field, as Lunr keeps it for Material to highlight.
+    function positions(seen, term) {
+      var found = [];
+      for (var i = 0; i < seen.terms.length; i++) {
+        if (seen.terms[i] === term) found.push(seen.tokens[i].metadata.position);
+      }
+      return found;
     }
 
     // lunr.idf, from the number of entries holding the term (one count a field, as there).
@@ -184,16 +200,17 @@
       if (number === undefined || !(ref.fieldName in builder._fields)) return undefined;
       var field = ref.fieldName;
       var seen = analyse(number, field);
+      var counts = counted(seen, read);
       var fieldBoost = builder._fields[field].boost || 1;
       var docBoost = entries[number][1].boost || 1;
       var made = new lunr.Vector();
       read.forEach(function (term) {
-        var tf = seen.counts[term];
+        var tf = counts.get(term);
         if (tf === undefined) return;
         var termNumber = numberOfTerm.get(term);
         var score =
           (inverseFrequency(term, termNumber) * ((builder._k1 + 1) * tf)) /
-          (builder._k1 * (1 - builder._b + builder._b * (seen.length / average[field])) + tf);
+          (builder._k1 * (1 - builder._b + builder._b * (seen.terms.length / average[field])) + tf);
         score *= fieldBoost;
         score *= docBoost;
         made.insert(data.order[termNumber], Math.round(score * 1000) / 1000);
@@ -277,7 +294,7 @@
         var metadata = result.matchData.metadata;
         Object.keys(metadata).forEach(function (term) {
           Object.keys(metadata[term]).forEach(function (field) {
-            metadata[term][field].position = analyse(number, field).positions[term] || [];
+            metadata[term][field].position = positions(analyse(number, field), term);
           });
         });
       });
