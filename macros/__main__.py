@@ -52,6 +52,7 @@ def _build_pages(out: Path, folder: Path, site_url: str) -> int:
 
     try:
         site = Site.build(folder, site_url)
+        site.prepare_citations()
     except DataError as error:
         print(error.report(), file=sys.stderr)
         return 1

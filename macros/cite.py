@@ -22,7 +22,7 @@ import os
 import re
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from importlib.metadata import version as package_version
@@ -412,6 +412,10 @@ CACHE = Path(os.environ.get("CHRONICLE_CACHE") or Path(__file__).resolve().paren
 PARALLEL_FROM = 200
 
 _known: tuple[Path, dict[str, str]] | None = None
+# In a worker rendering record pages: the texts it made, handed back with the pages (`made_texts`)
+# for the build's process to save (`keep_texts`). Workers saving as they go would each replace
+# the file with their own texts, and lose the others'.
+_made: dict[str, str] | None = None
 
 
 @functools.cache
@@ -445,6 +449,27 @@ def _save() -> None:
         partial = CACHE / f"texts.{os.getpid()}.tmp"
         partial.write_text(json.dumps(_texts(), ensure_ascii=False), encoding="utf-8")
         partial.replace(CACHE / "texts.json")
+
+
+def hand_back_texts() -> None:
+    """In a worker: keep the texts made from now on for `made_texts`, rather than saving each."""
+    global _made
+    _made = {}
+
+
+def made_texts() -> dict[str, str]:
+    """In a worker: the texts made since the last call."""
+    made = dict(_made or {})
+    if _made is not None:
+        _made.clear()
+    return made
+
+
+def keep_texts(made: Mapping[str, str]) -> None:
+    """In the build's process: texts its workers made (`made_texts`), kept for the next build."""
+    if made:
+        _texts().update(made)
+        _save()
 
 
 def _format_all_in_worker(requests: list[tuple[dict[str, Any], str, bool]]) -> list[str]:
@@ -499,7 +524,10 @@ def _formatted(item: dict[str, Any], style: str, as_html: bool) -> str:
         from .csl import format_text
 
         texts[key] = format_text(item, style, as_html)
-        _save()
+        if _made is None:
+            _save()
+        else:
+            _made[key] = texts[key]
     return texts[key]
 
 

@@ -315,6 +315,7 @@ def on_config(config):
     _unwritten.clear()
     if os.environ.get(_SERVING):
         CompiledTemplates.kept = True
+        site.prepare_citations()
         site.reuse(previous)
         _quiet_kept_pages()
         if previous is not None and previous.published:

@@ -19,6 +19,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import cite
 from .cite import Citer
 from .export import atom_feed, download_paths, downloads
 from .index import Chronicle, collection_of
@@ -54,6 +55,7 @@ class Site:
     _in_flight: int = field(default=0, repr=False)
     _window: int = field(default=0, repr=False)
     _generated: Future | None = field(default=None, repr=False)  # a worker writing the downloads (write_generated)
+    _texts_made: dict[str, str] = field(default_factory=dict, repr=False)  # citation texts the workers made
     # While serving: every record page this build rendered or took over, for the next build to reuse
     # (`reuse`), and whatever the theme made of them last time (filled by the MkDocs hook).
     _kept: dict[tuple[str, str], RenderedPage] | None = field(default=None, repr=False)
@@ -76,9 +78,12 @@ class Site:
         # One `git log` for the whole folder dates every record's last change.
         changed = last_changed(data_dir, dataset.files.values(), build_date())
         versions = {key: changed[path] for key, path in dataset.files.items()}
-        renderer = Renderer(chronicle, site_url, site_name, versions)
-        renderer.citer.prepare()
-        return cls(dataset, chronicle, renderer)
+        return cls(dataset, chronicle, Renderer(chronicle, site_url, site_name, versions))
+
+    def prepare_citations(self) -> None:
+        """Every record's suggested citation texts that earlier builds did not keep, made now, all
+        at once, on every core: rather than one at a time as pages ask for them."""
+        self.renderer.citer.prepare()
 
     def reuse(self, previous: Site | None) -> None:
         """Keep every record page for the next build, and take from `previous` the pages that
@@ -126,8 +131,9 @@ class Site:
         if key in self._waiting_in:  # asked for before its turn: rendered here, not by a worker
             self._waiting_in.pop(key).remove(key)
         if key in self._chunks and key not in self._rendered:
-            pages, warnings = self._chunks[key].result()
+            pages, warnings, texts = self._chunks[key].result()
             _log_again(warnings)
+            self._texts_made.update(texts)
             self._rendered.update(pages)
             self._in_flight -= 1
             self._hand_out()
@@ -148,20 +154,29 @@ class Site:
         will ask for them (`records()`), while this process goes on with the rest of the build.
 
         The workers are forked, so they start with this Site as it is: nothing is loaded twice.
+        They also make the citation texts their pages lack (a first build): this process has
+        MkDocs' own work to do meanwhile, which the texts would otherwise hold up.
         Forking is safe only while this process runs no other thread, on Linux; anywhere else,
-        and for a small record, every page is rendered here, as `page()` asks for it.
+        and for a small record, every page is rendered here, as `page()` asks for it, and the
+        missing citation texts are made first (`prepare_citations`).
         """
         wanted = os.environ.get("CHRONICLE_WORKERS", "")
         records = [(collection_of(record), record.id) for record in self.records()]
         forced = wanted.isdigit()
         workers = int(wanted) if forced else (os.cpu_count() or 1)
-        if workers < 1 or (not forced and (workers < 2 or len(records) < WORKERS_FROM)):
-            return
-        if sys.platform != "linux" or threading.active_count() > 1:
+        if (
+            workers < 1
+            or (not forced and (workers < 2 or len(records) < WORKERS_FROM))
+            or sys.platform != "linux"
+            or threading.active_count() > 1
+        ):
+            self.prepare_citations()
             return
         set_current(self)  # the workers find the Site where the macros do
         log.info("Rendering %d record pages in %d worker processes", len(records), workers)
-        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+        self._pool = ProcessPoolExecutor(
+            max_workers=workers, mp_context=multiprocessing.get_context("fork"), initializer=cite.hand_back_texts
+        )
         # A worker shares this process's memory until it writes to it; the collector would write
         # to every object it visits. Frozen, what exists now is left alone in the workers.
         gc.collect()
@@ -194,6 +209,9 @@ class Site:
             self._pool = None
         if cancel:
             self._generated = None
+        else:
+            cite.keep_texts(self._texts_made)
+        self._texts_made.clear()
         self._chunks.clear()
         self._waiting.clear()
         self._waiting_in.clear()
@@ -290,12 +308,15 @@ def _log_again(warnings: Warnings) -> None:
         logging.getLogger(name).log(level, message)
 
 
-def _render_records(keys: list[tuple[str, str]]) -> tuple[dict[tuple[str, str], RenderedPage], Warnings]:
-    """In a worker: the pages of these records, rendered from the Site the worker was forked with."""
+def _render_records(
+    keys: list[tuple[str, str]],
+) -> tuple[dict[tuple[str, str], RenderedPage], Warnings, dict[str, str]]:
+    """In a worker: the pages of these records, rendered from the Site the worker was forked with,
+    and the citation texts it made for them (`cite.made_texts`)."""
     site = current()
     with _warnings_kept() as warnings:
         pages = {key: site.renderer.record_page(getattr(site.chronicle, key[0])[key[1]]) for key in keys}
-    return pages, warnings
+    return pages, warnings, cite.made_texts()
 
 
 def _write_generated(write: Callable[[Mapping[str, str]], None]) -> Warnings:

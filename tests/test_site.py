@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -135,3 +136,56 @@ def test_a_worker_writes_the_downloads_and_citation_files_and_its_warnings_are_l
     )
     assert result.returncode == 0, result.stderr
     assert int(result.stdout) > 3 * len(list(SMALL.rglob("*/*.yml")))
+
+
+TEXTS = """
+import json, sys
+from pathlib import Path
+from macros import cite
+from macros.site import Site
+kept = cite.CACHE / "texts.json"
+ahead = Site.build(Path(sys.argv[1]))
+ahead.render_ahead()
+assert ahead._pool is not None, "no worker"
+assert not kept.exists(), "made before the pages, not by the workers"
+pages = {record.id: ahead.page(record) for record in ahead.records()}
+ahead.stop_rendering()
+assert "citeproc" not in sys.modules, "a text made in this process"
+made = json.loads(kept.read_text(encoding="utf-8"))
+cite._known = None
+kept.unlink()
+here = Site.build(Path(sys.argv[1]))
+here.prepare_citations()  # all at once, in this process or its own workers
+assert pages == {record.id: here.page(record) for record in here.records()}, "different pages"
+assert made == json.loads(kept.read_text(encoding="utf-8")), "different texts"
+print(len(made))
+"""
+
+
+def test_in_a_first_build_the_workers_make_the_citation_texts_and_this_process_keeps_them(monkeypatch, tmp_path):
+    """With no text kept, the workers rendering the pages make the texts those pages show, while
+    this process goes on with MkDocs' work; it keeps them all for the next build, in one save
+    (workers saving as they went would overwrite one another's)."""
+    monkeypatch.setenv("CHRONICLE_WORKERS", "2")
+    monkeypatch.setenv("CHRONICLE_CACHE", str(tmp_path / "cache"))
+    result = subprocess.run(
+        [sys.executable, "-c", TEXTS, str(SMALL)], cwd=REPO, capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr
+    records = sum(1 for path in SMALL.rglob("*.yml") if path.parent != SMALL)
+    assert int(result.stdout) == 2 * records  # both styles of every record
+
+
+def test_without_workers_the_missing_citation_texts_are_made_before_any_page(monkeypatch, tmp_path):
+    from macros import cite
+    from macros.site import Site
+
+    monkeypatch.setattr(cite, "CACHE", tmp_path / "citations")
+    monkeypatch.setattr(cite, "_known", None)
+    monkeypatch.setenv("CHRONICLE_WORKERS", "0")
+    site = Site.build(SMALL)
+    assert not (tmp_path / "citations").exists()
+    site.render_ahead()
+    assert site._pool is None
+    made = json.loads((tmp_path / "citations" / "texts.json").read_text(encoding="utf-8"))
+    assert len(made) == len(cite.STYLES) * sum(1 for _ in site.records())
