@@ -76,6 +76,87 @@ def _reference(item):
 citeproc_source.CitationItem.reference = property(_reference)
 
 
+# The same trees are asked the same questions again: the root of an element (some 450 times
+# an entry), a child by name (some 20), an option of the locale (some 40, each a search of its
+# children), and the types and variables a condition names (some 65 and 45, each split anew).
+_ROOTS: dict[Any, Any] = {}
+SHIPPED_GET_ROOT = citeproc_model.CitationStylesElement.get_root
+
+
+def _root(element):
+    root = _ROOTS.get(element)
+    if root is None:
+        root = _ROOTS[element] = SHIPPED_GET_ROOT(element)
+    return root
+
+
+citeproc_model.CitationStylesElement.get_root = _root
+
+_CHILDREN: dict[tuple[Any, str], Any] = {}
+SHIPPED_CHILD = citeproc_model.SomewhatObjectifiedElement.__getattr__
+
+
+def _child(element, name: str):
+    key = (element, name)
+    if key not in _CHILDREN:
+        _CHILDREN[key] = SHIPPED_CHILD(element, name)
+    return _CHILDREN[key]
+
+
+citeproc_model.SomewhatObjectifiedElement.__getattr__ = _child
+
+_LOCALE_OPTIONS: dict[tuple[Any, str], tuple[Any, bool]] = {}
+SHIPPED_LOCALE_OPTION = citeproc_model.Locale.get_option
+
+
+def _locale_option(locale, name: str):
+    key = (locale, name)
+    if key not in _LOCALE_OPTIONS:
+        try:
+            _LOCALE_OPTIONS[key] = (SHIPPED_LOCALE_OPTION(locale, name), True)
+        except IndexError:  # the locale has no options: asked again, the same answer
+            _LOCALE_OPTIONS[key] = (None, False)
+    value, found = _LOCALE_OPTIONS[key]
+    if not found:
+        raise IndexError
+    return value
+
+
+citeproc_model.Locale.get_option = _locale_option
+
+_NAMED: dict[tuple[Any, str], list[str]] = {}
+SHIPPED_IF_TYPE = citeproc_model.If._type
+SHIPPED_IF_VARIABLE = citeproc_model.If._variable
+
+
+def _named(element, attribute: str) -> list[str]:
+    key = (element, attribute)
+    names = _NAMED.get(key)
+    if names is None:
+        if attribute == "type":
+            names = [kind.lower() for kind in element.get("type").split()]
+        else:
+            names = [variable.replace("-", "_") for variable in element.get("variable").split()]
+        names = _NAMED[key] = names
+    return names
+
+
+def _if_type(element, item) -> list[bool]:
+    kind = item.reference.type
+    return [named == kind for named in _named(element, "type")]
+
+
+def _if_variable(element, item) -> list[bool]:
+    return [
+        ("locator" in item) if variable == "locator" else (variable in item.reference)
+        for variable in _named(element, "variable")
+    ]
+
+
+citeproc_model.If._type = _if_type
+citeproc_model.If._variable = _if_variable
+
+
 @functools.cache
 def _style(name: str) -> CitationStylesStyle:
     return CitationStylesStyle(str(STYLES_DIR / STYLES[name][0]), validate=False)

@@ -663,9 +663,10 @@ else:
 
 
 def test_what_cite_remembers_of_a_style_and_an_entry_changes_no_text(monkeypatch):
-    """cite.py remembers citeproc-py's answers about a style (`calls_variable`, XPath searches)
-    and an entry's reference: every record of the real data and every hostile title, in both
-    styles, as HTML and as plain text, reads the same as with citeproc-py's own methods."""
+    """csl.py remembers citeproc-py's answers about a style (`calls_variable`, XPath searches,
+    roots, children, locale options, the names a condition tests) and an entry's reference:
+    every record of the real data and every hostile title, in both styles, as HTML and as
+    plain text, reads the same as with citeproc-py's own methods."""
     chronicle = Chronicle(load(Path(cite.__file__).resolve().parent.parent / "data"))
     records = [*chronicle.episodes.values(), *chronicle.treaties.values()]
     records += [*chronicle.actors.values(), *chronicle.sources.values()]
@@ -677,5 +678,10 @@ def test_what_cite_remembers_of_a_style_and_an_entry_changes_no_text(monkeypatch
         monkeypatch.setattr(kind, "calls_variable", ask)
     monkeypatch.setattr(citeproc_model.CitationStylesElement, "xpath_search", csl.SHIPPED_XPATH_SEARCH)
     monkeypatch.setattr(CitationItem, "reference", csl.SHIPPED_REFERENCE)
+    monkeypatch.setattr(citeproc_model.CitationStylesElement, "get_root", csl.SHIPPED_GET_ROOT)
+    monkeypatch.setattr(citeproc_model.SomewhatObjectifiedElement, "__getattr__", csl.SHIPPED_CHILD)
+    monkeypatch.setattr(citeproc_model.Locale, "get_option", csl.SHIPPED_LOCALE_OPTION)
+    monkeypatch.setattr(citeproc_model.If, "_type", csl.SHIPPED_IF_TYPE)
+    monkeypatch.setattr(citeproc_model.If, "_variable", csl.SHIPPED_IF_VARIABLE)
     assert csl.format_all(requests) == remembered
     assert len(set(remembered)) > len(records)
