@@ -191,7 +191,7 @@ def _reuse_theme_output(template, site: Site) -> None:
             yield site.theme_outputs[page.url][1]
             return
         output = "".join(render(context))
-        site.theme_outputs[page.url] = (page.theme_inputs(), output)
+        site.theme_outputs[page.url] = (page.theme_inputs(), output, None)  # its links and ids: on_post_page
         yield output
 
     template.root_render_func = root_render_func
@@ -474,21 +474,30 @@ def on_post_page(output, page, config):
         page.content = page.rendered = None
         page.meta.pop("chronicle_head", None)
         page.toc = get_toc([])
-    output = with_security_headers(output)
-    if _publication is not None:
-        # What the link check needs, taken now rather than read back from disk; while serving,
-        # a page written the same as last time is not searched again.
-        memo = current().link_targets
-        if memo is None:
-            _written[page.file.dest_uri] = page_targets(output)
-        else:
-            digest = hashlib.sha1(output.encode("utf-8", "surrogatepass")).digest()
-            earlier = current().earlier_link_targets
-            memo[digest] = memo.get(digest) or earlier.get(digest) or page_targets(output)
-            _written[page.file.dest_uri] = memo[digest]
-        if getattr(page, "written_before", False) and _publication.keep(page.file.dest_uri):
+    if _publication is None:
+        return with_security_headers(output)
+    site = current()
+    if getattr(page, "written_before", False):
+        # While serving, the theme made this record page as the last build did: the published
+        # file is linked in (MkDocs writes nothing for an empty page), with what the link check
+        # took of it then.
+        last_targets = site.theme_outputs[page.url][2]
+        if last_targets is not None and _publication.keep(page.file.dest_uri):
+            _written[page.file.dest_uri] = last_targets
             _unwritten.add(page.file.src_uri)
-            return ""  # the published file, linked in: MkDocs writes nothing for an empty page
+            return ""
+    output = with_security_headers(output)
+    # What the link check needs, taken now rather than read back from disk; while serving,
+    # a page written the same as last time is not searched again.
+    memo = site.link_targets
+    if memo is None:
+        targets = page_targets(output)
+    else:
+        digest = hashlib.sha1(output.encode("utf-8", "surrogatepass")).digest()
+        targets = memo[digest] = memo.get(digest) or site.earlier_link_targets.get(digest) or page_targets(output)
+        if isinstance(page, RecordPage):
+            site.theme_outputs[page.url] = (*site.theme_outputs[page.url][:2], targets)
+    _written[page.file.dest_uri] = targets
     return output
 
 

@@ -59,7 +59,7 @@ class Site:
     # While serving: every record page this build rendered or took over, for the next build to reuse
     # (`reuse`), and whatever the theme made of them last time (filled by the MkDocs hook).
     _kept: dict[tuple[str, str], RenderedPage] | None = field(default=None, repr=False)
-    theme_outputs: dict[str, tuple[object, str]] = field(default_factory=dict, repr=False)
+    theme_outputs: dict[str, tuple[object, str, tuple | None]] = field(default_factory=dict, repr=False)
     # While serving, each written page's links and ids by the digest of the page: this build's, and
     # the last build's to look up (only those: a long session would keep every version of every page).
     link_targets: dict[bytes, tuple] | None = field(default=None, repr=False)

@@ -6,6 +6,8 @@ import itertools
 import json
 import os
 import random
+import re
+import shutil
 import subprocess
 import sys
 import time
@@ -154,11 +156,11 @@ for saves in steps:  # saved while serving, then rebuilt
 """
 
 
-def serve_builds(site: Path, *steps: list[tuple[Path, str, str]]) -> str:
+def serve_builds(site: Path, *steps: list[tuple[Path, str, str]], project: Path = REPO) -> str:
     """A first build, then a rebuild after each step's saves, as `mkdocs serve` makes them; its log."""
     saves = json.dumps([[[str(path), old, new] for path, old, new in step] for step in steps])
     result = subprocess.run(
-        [sys.executable, "-c", SERVE_BUILDS, str(site), saves], cwd=REPO, capture_output=True, text=True, timeout=600
+        [sys.executable, "-c", SERVE_BUILDS, str(site), saves], cwd=project, capture_output=True, text=True, timeout=600
     )
     assert result.returncode == 0, result.stderr
     return result.stderr
@@ -217,6 +219,23 @@ def test_after_a_failed_rebuild_nothing_is_taken_from_the_pages_it_made(tmp_path
     assert "build failed" in log, log
     serve_builds(tmp_path / "first")
     assert_same_site(tmp_path / "rebuilt", tmp_path / "first")
+
+
+def test_a_rebuild_checks_the_links_of_the_pages_it_links_in_unchanged(tmp_path: Path, serving_data: Path):
+    """A record page the theme makes as the last build did is linked in from the site in place,
+    with the links the check took of it then: a hand-written page losing a part those pages link
+    to still fails the rebuild, naming them."""
+    project = tmp_path / "project"
+    project.mkdir()
+    shutil.copy(REPO / "mkdocs.yml", project)
+    for folder in ("docs", "overrides"):
+        shutil.copytree(REPO / folder, project / folder)
+    (project / "macros").symlink_to(REPO / "macros")
+    tags = project / "docs" / "tags.md"
+    log = serve_builds(tmp_path / "rebuilt", [(tags, "{{ tag_list() }}", "No tags today.")], project=project)
+    assert "Reusing" in log and "Reusing 0 of" not in log, log
+    assert "build failed" in log, log
+    assert re.search(r"episodes/[\w-]+\.html: \.\./tags\.html#tag-\d+: tags\.html has no element", log), log
 
 
 def test_a_file_saved_just_before_the_last_load_is_read_again(tmp_path: Path):
