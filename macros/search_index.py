@@ -169,7 +169,7 @@ def build(index: dict[str, Any]) -> dict[str, Any] | None:
                     last = last_seen[term]
                 holders[place].append(number - last[place])
                 last[place] = number
-    del analyser, last_seen  # its table of every token seen, gone before the index is laid out
+    del analyser, last_seen  # the table of every token seen, and the last numbers: gone before the index is laid out
     numbered = {term: number for number, term in enumerate(postings)}
     ordered = sorted(postings, key=_utf16_order)  # JavaScript sorts by UTF-16 code units
     return {
