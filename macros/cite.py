@@ -430,24 +430,32 @@ def _key(item: dict[str, Any], style: str, as_html: bool) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+def _read_kept() -> dict[str, str]:
+    with contextlib.suppress(OSError, ValueError):  # no cache, or a damaged one: made anew
+        loaded = json.loads((CACHE / "texts.json").read_text(encoding="utf-8"))
+        if isinstance(loaded, dict):
+            return {key: text for key, text in loaded.items() if isinstance(text, str)}
+    return {}
+
+
 def _texts() -> dict[str, str]:
     """The texts kept by earlier builds, read once per process (again if CACHE moves)."""
     global _known
     if _known is None or _known[0] != CACHE:
-        texts: dict[str, str] = {}
-        with contextlib.suppress(OSError, ValueError):  # no cache, or a damaged one: made anew
-            loaded = json.loads((CACHE / "texts.json").read_text(encoding="utf-8"))
-            if isinstance(loaded, dict):
-                texts = {key: text for key, text in loaded.items() if isinstance(text, str)}
-        _known = (CACHE, texts)
+        _known = (CACHE, _read_kept())
     return _known[1]
 
 
 def _save() -> None:
+    """Keep this process's texts with those the file holds now: another build (`serve` beside a
+    build, a test beside its builds) may have kept texts since this process read it."""
     with contextlib.suppress(OSError):  # a cache that cannot be written is no cache, not a fault
         CACHE.mkdir(parents=True, exist_ok=True)
+        texts = _texts()
+        for key, text in _read_kept().items():
+            texts.setdefault(key, text)
         partial = CACHE / f"texts.{os.getpid()}.tmp"
-        partial.write_text(json.dumps(_texts(), ensure_ascii=False), encoding="utf-8")
+        partial.write_text(json.dumps(texts, ensure_ascii=False), encoding="utf-8")
         partial.replace(CACHE / "texts.json")
 
 

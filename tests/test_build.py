@@ -364,7 +364,11 @@ def test_record_pages_rendered_by_worker_processes_are_byte_for_byte_the_same(sm
     ahead = tmp_path / "site"
     (tmp_path / "planted").mkdir()
     (tmp_path / "planted" / "sitecustomize.py").write_text(LOADED_HERE, encoding="utf-8")
-    result = mkdocs_build(SMALL, ahead, CHRONICLE_WORKERS="2", PYTHONPATH=str(tmp_path / "planted"))
+    cache = str(tmp_path / "cache")  # its own, filled by a first build: no other test's builds touch it
+    assert mkdocs_build(SMALL, tmp_path / "first", CHRONICLE_CACHE=cache).returncode == 0
+    result = mkdocs_build(
+        SMALL, ahead, CHRONICLE_WORKERS="2", CHRONICLE_CACHE=cache, PYTHONPATH=str(tmp_path / "planted")
+    )
     assert result.returncode == 0, result.stderr
     assert "record pages in 2 worker processes" in result.stderr
     assert "loaded here:\n" in result.stderr

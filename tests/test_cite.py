@@ -594,6 +594,19 @@ def test_a_first_build_makes_every_missing_citation_at_once_on_every_core(tmp_pa
             assert made[cite._key(item, style, True)] == csl.format_text(item, style, True)
 
 
+def test_a_save_keeps_the_texts_another_build_kept_meanwhile(tmp_path, monkeypatch):
+    """Two builds at once (`serve` beside a build): each keeps its own texts and the other's."""
+    monkeypatch.setattr(cite, "CACHE", tmp_path / "citations")
+    kept = tmp_path / "citations" / "texts.json"
+    first, second = (cite.csl_item(episode(f"Proposal number {n}"), LOCAL) for n in (1, 2))
+    cite.citation(first, "apa")
+    assert len(cite._texts()) == 1  # read, and kept in this process
+    elsewhere = {**json.loads(kept.read_text()), "another build's key": "another build's text"}
+    kept.write_text(json.dumps(elsewhere), encoding="utf-8")
+    cite.citation(second, "apa")
+    assert set(json.loads(kept.read_text())) == {*elsewhere, cite._key(second, "apa", True)}
+
+
 def test_a_damaged_cache_is_made_anew(tmp_path, monkeypatch):
     (tmp_path / "citations").mkdir()
     (tmp_path / "citations" / "texts.json").write_text("{not json", encoding="utf-8")
