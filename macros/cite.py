@@ -21,7 +21,6 @@ import multiprocessing
 import os
 import re
 import sys
-import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -37,6 +36,7 @@ from .dates import QUALIFIERS, ChronicleDate
 from .index import Chronicle, collection_of
 from .model import COLLECTIONS, Actor, Episode, Record, Source, Treaty
 from .versions import Version
+from .workers import can_fork
 
 STYLES_DIR = Path(__file__).resolve().parent / "styles"
 # The CSL project's styles (CC BY-SA 3.0, see macros/styles/README.md), read once per process.
@@ -505,14 +505,12 @@ def prepare(items: list[dict[str, Any]]) -> None:
 
         made = format_all(requests)
     else:
-        if sys.platform == "linux" and threading.active_count() == 1:
-            # Forked: a worker starts with the package loaded, in a tenth of a second.
+        if can_fork():
             context = multiprocessing.get_context("fork")
         else:
-            # Spawned where forking is not safe: the build may run threads (the server, the file
-            # writer). A spawned worker imports this package anew (a second or more), from the path
-            # it is given: MkDocs takes the hook's own entry off sys.path once the hook is loaded,
-            # so it is put back.
+            # Spawned where forking is not safe. A spawned worker imports this package anew (a
+            # second or more), from the path it is given: MkDocs takes the hook's own entry off
+            # sys.path once the hook is loaded, so it is put back.
             package_root = str(Path(__file__).resolve().parent.parent)
             if package_root not in sys.path:
                 sys.path.append(package_root)

@@ -11,8 +11,6 @@ import gc
 import logging
 import multiprocessing
 import os
-import sys
-import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -29,6 +27,7 @@ from .render import RenderedPage, Renderer
 from .reuse import stale_pages
 from .search import search_entry
 from .versions import Version, build_date, last_changed
+from .workers import can_fork
 
 # Forked workers start in about a tenth of a second but each renders only its share: below
 # this many records one process is as quick. CHRONICLE_WORKERS=0 renders every page here;
@@ -164,12 +163,7 @@ class Site:
         records = [(collection_of(record), record.id) for record in self.records()]
         forced = wanted.isdigit()
         workers = int(wanted) if forced else (os.cpu_count() or 1)
-        if (
-            workers < 1
-            or (not forced and (workers < 2 or len(records) < WORKERS_FROM))
-            or sys.platform != "linux"
-            or threading.active_count() > 1
-        ):
+        if workers < 1 or (not forced and (workers < 2 or len(records) < WORKERS_FROM)) or not can_fork():
             self.prepare_citations()
             return
         set_current(self)  # the workers find the Site where the macros do

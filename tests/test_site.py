@@ -189,3 +189,25 @@ def test_without_workers_the_missing_citation_texts_are_made_before_any_page(mon
     assert site._pool is None
     made = json.loads((tmp_path / "citations" / "texts.json").read_text(encoding="utf-8"))
     assert len(made) == len(cite.STYLES) * sum(1 for _ in site.records())
+
+
+THREADED = """
+import sys, threading
+from pathlib import Path
+from macros.site import Site
+threading.Thread(target=threading.Event().wait, daemon=True).start()  # as `serve`'s server runs
+site = Site.build(Path(sys.argv[1]))
+site.render_ahead()
+print("forked" if site._pool is not None else "here")
+"""
+
+
+def test_a_build_running_another_thread_forks_no_worker(monkeypatch, tmp_path):
+    """A forked copy of a process with a thread running would inherit that thread's locks held."""
+    monkeypatch.setenv("CHRONICLE_WORKERS", "2")
+    monkeypatch.setenv("CHRONICLE_CACHE", str(tmp_path / "cache"))
+    result = subprocess.run(
+        [sys.executable, "-c", THREADED, str(SMALL)], cwd=REPO, capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["here"]
