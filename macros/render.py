@@ -11,6 +11,7 @@ or of MkDocs.
 from __future__ import annotations
 
 import datetime
+import functools
 import html
 import json
 import posixpath
@@ -239,10 +240,7 @@ class Renderer:
 
     @staticmethod
     def _date(date: ChronicleDate | None) -> Markup:
-        if date is None:
-            return Markup("")
-        # `datetime` keeps the record's precision: "2018-06" is a month, never 1 June.
-        return Markup('<time datetime="{}" title="{}">{}</time>').format(machine_date(date), str(date), date.display())
+        return Markup("") if date is None else _time_element(date)
 
     def _context(self, page_dir: str) -> dict[str, Any]:
         """Functions bound to the directory of the page being rendered."""
@@ -437,6 +435,13 @@ class Renderer:
 
 _EXCLUDED_ROOT = re.compile(r"\s*<([a-z][a-z0-9]*)\b[^>]*\sdata-search-exclude[\s>=]")
 _HEADING = re.compile(r"<h[1-6][\s>]")
+
+
+@functools.lru_cache(maxsize=8192)
+def _time_element(date: ChronicleDate) -> Markup:
+    # `datetime` keeps the record's precision: "2018-06" is a month, never 1 June. Made once a
+    # date: a date shows on its record's page, the timeline, and the pages of its actors and tags.
+    return Markup('<time datetime="{}" title="{}">{}</time>').format(machine_date(date), str(date), date.display())
 
 
 def hidden_from_search(block: str) -> bool:
