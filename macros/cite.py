@@ -406,12 +406,16 @@ def json_ld_script(data: dict[str, Any]) -> Markup:
 
 
 # A citation takes citeproc-py some milliseconds: the text of an item that has not
-# changed is kept between builds, in one file, under a key of everything it depends on.
+# changed is kept between builds, under a key of everything it depends on, in files by
+# the key's first two hex digits: a save rewrites only the files of the texts it adds
+# (one file for all was rewritten whole on every save, megabytes in a long-used checkout).
 CACHE = Path(os.environ.get("CHRONICLE_CACHE") or Path(__file__).resolve().parent.parent / ".cache") / "citations"
 # Fewer texts than this are made in the build's own process: starting workers costs about a second.
 PARALLEL_FROM = 200
 
 _known: tuple[Path, dict[str, str]] | None = None
+# Texts this process made and has not saved yet.
+_unsaved: set[str] = set()
 # In a worker rendering record pages: the texts it made, handed back with the pages (`made_texts`)
 # for the build's process to save (`keep_texts`). Workers saving as they go would each replace
 # the file with their own texts, and lose the others'.
@@ -430,12 +434,25 @@ def _key(item: dict[str, Any], style: str, as_html: bool) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def _read_kept() -> dict[str, str]:
-    with contextlib.suppress(OSError, ValueError):  # no cache, or a damaged one: made anew
-        loaded = json.loads((CACHE / "texts.json").read_text(encoding="utf-8"))
+def _shard(key: str) -> Path:
+    return CACHE / f"{key[:2]}.json"
+
+
+def _read_shard(path: Path) -> dict[str, str]:
+    with contextlib.suppress(OSError, ValueError):  # no file, or a damaged one: made anew
+        loaded = json.loads(path.read_text(encoding="utf-8"))
         if isinstance(loaded, dict):
             return {key: text for key, text in loaded.items() if isinstance(text, str)}
     return {}
+
+
+def _read_kept() -> dict[str, str]:
+    """Every text kept in the cache."""
+    kept: dict[str, str] = {}
+    with contextlib.suppress(OSError):
+        for path in sorted(CACHE.glob("??.json")):
+            kept.update(_read_shard(path))
+    return kept
 
 
 def _texts() -> dict[str, str]:
@@ -443,20 +460,33 @@ def _texts() -> dict[str, str]:
     global _known
     if _known is None or _known[0] != CACHE:
         _known = (CACHE, _read_kept())
+        _unsaved.clear()
     return _known[1]
 
 
+def _add(made: Mapping[str, str]) -> None:
+    _texts().update(made)
+    _unsaved.update(made)
+
+
 def _save() -> None:
-    """Keep this process's texts with those the file holds now: another build (`serve` beside a
-    build, a test beside its builds) may have kept texts since this process read it."""
+    """Keep the texts this process made, each in its key's file, with those the file holds now:
+    another build (`serve` beside a build, a test beside its builds) may have kept texts there
+    since this process read it."""
+    texts = _texts()
+    by_file: dict[Path, list[str]] = {}
+    for key in _unsaved:
+        by_file.setdefault(_shard(key), []).append(key)
+    _unsaved.clear()
     with contextlib.suppress(OSError):  # a cache that cannot be written is no cache, not a fault
         CACHE.mkdir(parents=True, exist_ok=True)
-        texts = _texts()
-        for key, text in _read_kept().items():
-            texts.setdefault(key, text)
-        partial = CACHE / f"texts.{os.getpid()}.tmp"
-        partial.write_text(json.dumps(texts, ensure_ascii=False), encoding="utf-8")
-        partial.replace(CACHE / "texts.json")
+        (CACHE / "texts.json").unlink(missing_ok=True)  # the one file of earlier versions
+        for path, keys in by_file.items():
+            kept = _read_shard(path)
+            kept.update((key, texts[key]) for key in keys)
+            partial = path.with_name(f"{path.stem}.{os.getpid()}.tmp")
+            partial.write_text(json.dumps(kept, ensure_ascii=False), encoding="utf-8")
+            partial.replace(path)
 
 
 def hand_back_texts() -> None:
@@ -476,7 +506,7 @@ def made_texts() -> dict[str, str]:
 def keep_texts(made: Mapping[str, str]) -> None:
     """In the build's process: texts its workers made (`made_texts`), kept for the next build."""
     if made:
-        _texts().update(made)
+        _add(made)
         _save()
 
 
@@ -519,7 +549,7 @@ def prepare(items: list[dict[str, Any]]) -> None:
         batches = [requests[start : start + size] for start in range(0, len(requests), size)]
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             made = [text for batch in pool.map(_format_all_in_worker, batches) for text in batch]
-    texts.update(zip(missing, made, strict=True))
+    _add(dict(zip(missing, made, strict=True)))
     _save()
 
 
@@ -529,7 +559,7 @@ def _formatted(item: dict[str, Any], style: str, as_html: bool) -> str:
     if key not in texts:
         from .csl import format_text
 
-        texts[key] = format_text(item, style, as_html)
+        _add({key: format_text(item, style, as_html)})
         if _made is None:
             _save()
         else:

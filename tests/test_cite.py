@@ -567,10 +567,9 @@ def test_json_ld_without_a_public_address_links_from_the_page(chronicle):
 
 def test_a_citation_is_kept_between_builds_under_a_key_of_all_it_depends_on(tmp_path, monkeypatch):
     monkeypatch.setattr(cite, "CACHE", tmp_path / "citations")
-    kept = tmp_path / "citations" / "texts.json"
     item = cite.csl_item(episode(), LOCAL)
     first = cite.citation(item, "chicago")
-    assert list(json.loads(kept.read_text()).values()) == [first]
+    assert list(cite._read_kept().values()) == [first]
     monkeypatch.setattr(csl, "format_text", lambda *request: pytest.fail("made again, not read back"))
     monkeypatch.setattr(cite, "_known", None)  # a new build's process
     assert cite.citation(item, "chicago") == first  # read back, the same text
@@ -579,7 +578,39 @@ def test_a_citation_is_kept_between_builds_under_a_key_of_all_it_depends_on(tmp_
     monkeypatch.setattr(cite, "CACHE", tmp_path / "citations")
     cite.citation(item, "apa")
     cite.citation({**item, "title": "Another title"}, "chicago")
-    assert len(json.loads(kept.read_text())) == 3
+    assert len(cite._read_kept()) == 3
+
+
+def test_a_save_rewrites_only_the_files_of_the_texts_it_adds(tmp_path, monkeypatch):
+    """Texts are kept in files by their key's first two hex digits: a rebuild that makes one text
+    rewrites one small file, not every text the cache has ever kept."""
+    monkeypatch.setattr(cite, "CACHE", tmp_path / "citations")
+    items = [cite.csl_item(episode(f"Proposal number {n}"), LOCAL) for n in range(12)]
+    for item in items:
+        cite.citation(item, "apa")
+    files = sorted((tmp_path / "citations").glob("*.json"))
+    assert len(files) > 1
+    for path in files:
+        for key in json.loads(path.read_text(encoding="utf-8")):
+            assert path.name == f"{key[:2]}.json"
+    before = {path: path.stat().st_mtime_ns for path in files}
+    written = []
+    original = Path.replace
+    monkeypatch.setattr(Path, "replace", lambda self, target: written.append(Path(target)) or original(self, target))
+    cite.citation(items[0], "chicago")
+    assert written == [tmp_path / "citations" / f"{cite._key(items[0], 'chicago', True)[:2]}.json"]
+    assert all(path.stat().st_mtime_ns == before[path] for path in files if path not in written)
+    monkeypatch.setattr(cite, "_known", None)
+    assert len(cite._texts()) == 13
+
+
+def test_the_one_file_of_earlier_versions_is_replaced(tmp_path, monkeypatch):
+    (tmp_path / "citations").mkdir()
+    (tmp_path / "citations" / "texts.json").write_text('{"old": "text"}', encoding="utf-8")
+    monkeypatch.setattr(cite, "CACHE", tmp_path / "citations")
+    cite.citation(cite.csl_item(episode(), LOCAL), "apa")
+    assert not (tmp_path / "citations" / "texts.json").exists()
+    assert len(cite._read_kept()) == 1
 
 
 def test_a_first_build_makes_every_missing_citation_at_once_on_every_core(tmp_path, monkeypatch):
@@ -587,7 +618,7 @@ def test_a_first_build_makes_every_missing_citation_at_once_on_every_core(tmp_pa
     monkeypatch.setattr(cite, "PARALLEL_FROM", 4)
     items = [cite.csl_item(episode(f"Proposal number {n}"), LOCAL) for n in range(6)]
     cite.prepare(items)  # in worker processes where there are two cores or more
-    made = json.loads((tmp_path / "citations" / "texts.json").read_text())
+    made = cite._read_kept()
     assert len(made) == len(items) * len(cite.STYLES)
     for item in items:
         for style in cite.STYLES:
@@ -597,22 +628,27 @@ def test_a_first_build_makes_every_missing_citation_at_once_on_every_core(tmp_pa
 def test_a_save_keeps_the_texts_another_build_kept_meanwhile(tmp_path, monkeypatch):
     """Two builds at once (`serve` beside a build): each keeps its own texts and the other's."""
     monkeypatch.setattr(cite, "CACHE", tmp_path / "citations")
-    kept = tmp_path / "citations" / "texts.json"
     first, second = (cite.csl_item(episode(f"Proposal number {n}"), LOCAL) for n in (1, 2))
     cite.citation(first, "apa")
     assert len(cite._texts()) == 1  # read, and kept in this process
-    elsewhere = {**json.loads(kept.read_text()), "another build's key": "another build's text"}
-    kept.write_text(json.dumps(elsewhere), encoding="utf-8")
+    key = cite._key(second, "apa", True)
+    # Another build keeps a text in the file this process writes to next, and one in another file.
+    beside = {key[:2] + "another build's key": "another build's text"}
+    elsewhere = {("0" if key[0] != "0" else "1") + "f another key": "another text"}
+    for kept in (beside, elsewhere):
+        path = cite._shard(next(iter(kept)))
+        path.write_text(json.dumps({**cite._read_shard(path), **kept}), encoding="utf-8")
     cite.citation(second, "apa")
-    assert set(json.loads(kept.read_text())) == {*elsewhere, cite._key(second, "apa", True)}
+    assert set(cite._read_kept()) == {cite._key(first, "apa", True), key, *beside, *elsewhere}
 
 
 def test_a_damaged_cache_is_made_anew(tmp_path, monkeypatch):
-    (tmp_path / "citations").mkdir()
-    (tmp_path / "citations" / "texts.json").write_text("{not json", encoding="utf-8")
     monkeypatch.setattr(cite, "CACHE", tmp_path / "citations")
-    assert "Moscow proposes a treaty" in cite.citation(cite.csl_item(episode(), LOCAL), "apa")
-    assert len(json.loads((tmp_path / "citations" / "texts.json").read_text())) == 1
+    item = cite.csl_item(episode(), LOCAL)
+    (tmp_path / "citations").mkdir()
+    cite._shard(cite._key(item, "apa", True)).write_text("{not json", encoding="utf-8")
+    assert "Moscow proposes a treaty" in cite.citation(item, "apa")
+    assert len(cite._read_kept()) == 1
 
 
 def test_a_cache_that_cannot_be_written_is_no_fault(tmp_path, monkeypatch):

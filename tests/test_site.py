@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 
@@ -139,25 +138,25 @@ def test_a_worker_writes_the_downloads_and_citation_files_and_its_warnings_are_l
 
 
 TEXTS = """
-import json, sys
+import sys
 from pathlib import Path
 from macros import cite
 from macros.site import Site
-kept = cite.CACHE / "texts.json"
 ahead = Site.build(Path(sys.argv[1]))
 ahead.render_ahead()
 assert ahead._pool is not None, "no worker"
-assert not kept.exists(), "made before the pages, not by the workers"
+assert not cite._read_kept(), "made before the pages, not by the workers"
 pages = {record.id: ahead.page(record) for record in ahead.records()}
 ahead.stop_rendering()
 assert "citeproc" not in sys.modules, "a text made in this process"
-made = json.loads(kept.read_text(encoding="utf-8"))
+made = cite._read_kept()
 cite._known = None
-kept.unlink()
+for kept in cite.CACHE.glob("*.json"):
+    kept.unlink()
 here = Site.build(Path(sys.argv[1]))
 here.prepare_citations()  # all at once, in this process or its own workers
 assert pages == {record.id: here.page(record) for record in here.records()}, "different pages"
-assert made == json.loads(kept.read_text(encoding="utf-8")), "different texts"
+assert made == cite._read_kept(), "different texts"
 print(len(made))
 """
 
@@ -187,7 +186,7 @@ def test_without_workers_the_missing_citation_texts_are_made_before_any_page(mon
     assert not (tmp_path / "citations").exists()
     site.render_ahead()
     assert site._pool is None
-    made = json.loads((tmp_path / "citations" / "texts.json").read_text(encoding="utf-8"))
+    made = cite._read_kept()
     assert len(made) == len(cite.STYLES) * sum(1 for _ in site.records())
 
 
