@@ -137,11 +137,15 @@ def _utf16_order(term: str) -> bytes:
     return term.encode("utf-16-be", "surrogatepass")
 
 
-def build(index: dict[str, Any]) -> dict[str, Any] | None:
+def build(index: dict[str, Any], remembered: dict[str, list[str]] | None = None) -> dict[str, Any] | None:
     """What Material's worker needs to search `search_index.json`'s `docs` without indexing them:
     every term, in the order Lunr numbers them, and the documents that hold it, field by field.
     The rest of Lunr's index (positions, vectors) the worker derives from a document's own text
-    when a search finds it. None for a configuration this module does not reproduce."""
+    when a search finds it. None for a configuration this module does not reproduce.
+
+    `remembered`, while serving: the terms of each text of the last build's entries, taken from
+    it rather than found again (a save changes a few entries of thousands), and left holding
+    this build's."""
     config, docs = index["config"], index["docs"]
     refs = [str(doc.get("location")) for doc in docs]
     if not supports(config) or not docs or len(set(refs)) != len(refs):
@@ -156,9 +160,17 @@ def build(index: dict[str, Any]) -> dict[str, Any] | None:
     last_seen: dict[str, array[int]] = {}
     zeros = bytes(4 * len(fields))
     totals = [0] * len(fields)
+    found_now: dict[str, list[str]] = {}
     for number, doc in enumerate(docs):
         for place, name in enumerate(fields):
-            found = analyser.terms(doc.get(name))
+            value = doc.get(name)
+            if remembered is None or not isinstance(value, str):
+                found = analyser.terms(value)
+            else:
+                found = found_now.get(value) or remembered.get(value)
+                if found is None:
+                    found = analyser.terms(value)
+                found_now[value] = found
             totals[place] += len(found)
             for term in dict.fromkeys(found):
                 holders = postings.get(term)
@@ -169,7 +181,11 @@ def build(index: dict[str, Any]) -> dict[str, Any] | None:
                     last = last_seen[term]
                 holders[place].append(number - last[place])
                 last[place] = number
-    del analyser, last_seen  # the table of every token seen, and the last numbers: gone before the index is laid out
+    if remembered is not None:
+        remembered.clear()
+        remembered.update(found_now)
+    # The table of every token seen, the last numbers, this build's texts: gone before the index is laid out.
+    del analyser, last_seen, found_now
     numbered = {term: number for number, term in enumerate(postings)}
     ordered = sorted(postings, key=_utf16_order)  # JavaScript sorts by UTF-16 code units
     return {
@@ -186,14 +202,16 @@ def build(index: dict[str, Any]) -> dict[str, Any] | None:
 _HEAD = '{"config":'
 
 
-def with_index(search_index_json: str, docs: list[dict[str, Any]]) -> str:
+def with_index(
+    search_index_json: str, docs: list[dict[str, Any]], remembered: dict[str, list[str]] | None = None
+) -> str:
     """Material's `search_index.json`, written from `docs`, with the built index in its `config`
     under `chronicle_index`: the theme hands the worker only `config` and `docs`. The
     configuration is read from what Material wrote; the docs are kept as it wrote them."""
     if not search_index_json.startswith(_HEAD):
         return search_index_json  # not the JSON this module knows how to extend
     config, end = json.JSONDecoder().raw_decode(search_index_json, len(_HEAD))
-    built = build({"config": config, "docs": docs})
+    built = build({"config": config, "docs": docs}, remembered)
     if built is None:
         return search_index_json
     return f"{_HEAD}{json.dumps({**config, 'chronicle_index': built}, separators=(',', ':'))}{search_index_json[end:]}"

@@ -64,6 +64,8 @@ class Site:
     link_targets: dict[bytes, tuple] | None = field(default=None, repr=False)
     earlier_link_targets: dict[bytes, tuple] = field(default_factory=dict, repr=False)
     citation_texts: dict[str, str] | None = field(default=None, repr=False)  # as written, while serving
+    # While serving: the search terms of each text of the last build's search entries (search_index.build).
+    search_terms: dict[str, list[str]] | None = field(default=None, repr=False)
     published: bool = field(default=False, repr=False)  # this build's site is the one in place
 
     @classmethod
@@ -89,6 +91,7 @@ class Site:
         cannot have changed since (see reuse.py). For `serve`, which rebuilds on every save."""
         self._kept = {}
         self.link_targets = {}
+        self.search_terms = previous.search_terms if previous is not None and previous.search_terms is not None else {}
         if previous is None or previous._kept is None or self._signature() != previous._signature():
             return
         old_pages = previous._kept

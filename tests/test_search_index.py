@@ -98,6 +98,34 @@ def test_the_index_lists_terms_in_javascripts_order_numbered_as_lunr_meets_them(
     assert built["format"] == search_index.FORMAT and built["lunr"] == "2.3.9"
 
 
+def test_while_serving_a_rebuild_takes_the_terms_of_unchanged_texts_from_the_last_build(monkeypatch):
+    docs = [doc(f"{n}.html", title=f"Episode {n}", text="The same summary", names="Лавров") for n in range(4)]
+    remembered: dict[str, list[str]] = {}
+    first = build({"config": CONFIG, "docs": docs}, remembered)
+    assert first == build({"config": CONFIG, "docs": docs})
+    assert remembered["The same summary"] == ["same", "summary"]  # "the": a stop word
+    edited = [*docs[:3], doc("3.html", title="Episode 3", text="An edited summary", names="Лавров")]
+    analysed = []
+    found = search_index._Analyser.terms
+    monkeypatch.setattr(
+        search_index._Analyser, "terms", lambda self, value: analysed.append(value) or found(self, value)
+    )
+    again = build({"config": CONFIG, "docs": edited}, remembered)
+    assert [value for value in analysed if value is not None] == ["An edited summary"]  # the only new text
+    monkeypatch.undo()
+    assert again == build({"config": CONFIG, "docs": edited})
+    assert "The same summary" in remembered and "An edited summary" in remembered
+    assert set(remembered) == {
+        "Episode 0",
+        "Episode 1",
+        "Episode 2",
+        "Episode 3",
+        "The same summary",
+        "An edited summary",
+        "Лавров",
+    }  # this build's texts only
+
+
 def test_no_index_where_the_browser_would_build_another():
     docs = [doc("a.html", title="x", text="y")]
     assert supports(CONFIG)
