@@ -10,6 +10,7 @@ gets one entry per record, built from the record.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import logging
@@ -102,6 +103,21 @@ def _quiet_kept_pages() -> None:
     logger.addFilter(_QuietKept(_unwritten))
 
 
+@functools.cache  # this module is made anew on every rebuild: once a build
+def _real_folder(folder: Path) -> Path:
+    return folder.resolve()
+
+
+def _in_repository(source: Path) -> str | None:
+    """The record file's path in the repository, None for data from outside it (no file to edit
+    there). The folder is resolved once, not for each of thousands of files."""
+    real = source.resolve() if source.is_symlink() else _real_folder(source.parent) / source.name
+    try:
+        return real.relative_to(REPOSITORY).as_posix()
+    except ValueError:
+        return None
+
+
 class RecordPage(Page):
     """A record's page: HTML from the render layer, never read as Markdown."""
 
@@ -111,12 +127,8 @@ class RecordPage(Page):
         self.written_before = False  # while serving: the theme made this page as the last build did
         self.site = site
         super().__init__(None, file, config)
-        source = site.source_file(record)
         repo_url = (config.repo_url or "").rstrip("/")
-        try:
-            relative = source.resolve().relative_to(REPOSITORY).as_posix()
-        except ValueError:
-            relative = None  # data from outside the repository has no file to edit there
+        relative = _in_repository(site.source_file(record)) if repo_url else None
         # A record is edited in its YAML file, not in a generated page.
         self.edit_url = f"{repo_url}/edit/main/{relative}" if repo_url and relative else None
         # The sitemap's lastmod: when the record last changed, not when the site was built.
@@ -435,7 +447,7 @@ def _search_index_prebuilt(search_index, env, files) -> None:
 
     def generate_with_index(prev):
         written = generate(prev)  # which also merges the entries of a dirty rebuild
-        return with_index(written, search_index.entries)
+        return with_index(written, search_index.entries, current().search_terms)
 
     search_index.generate_search_index = generate_with_index
     env.globals["chronicle_search_worker"] = {

@@ -90,10 +90,16 @@ def check_links(
     """
     root = "/" + root.strip("/") + "/" if root.strip("/") else "/"
     known = known or {}
+    # Every file, from one walk of the site: a link to a download or a record's citation file is
+    # then looked up, not asked of the file system (thousands of calls at scale).
+    files: set[str] = set()
+    for folder, _, names in os.walk(site):
+        prefix = Path(folder).relative_to(site).as_posix() + "/"
+        files.update(name if prefix == "./" else prefix + name for name in names)
     pages: dict[str, Targets] = {}
-    for path in site.rglob("*.html"):
-        page = path.relative_to(site).as_posix()
-        pages[page] = known.get(page) or page_targets(path.read_text(encoding="utf-8", errors="replace"))
+    for page in files:
+        if page.endswith(".html"):
+            pages[page] = known.get(page) or page_targets((site / page).read_text(encoding="utf-8", errors="replace"))
 
     @functools.cache
     def resolve(directory: str, link: str) -> tuple[str | None, str, str]:
@@ -114,7 +120,7 @@ def check_links(
             return None, "", "climbs above the site's root"
         if parts.path.endswith("/"):
             target = posixpath.normpath(posixpath.join(target, "index.html"))
-        if target not in pages and not (site / target).is_file():
+        if target not in files:
             return None, "", "no such file"
         return target, parts.fragment, ""
 
