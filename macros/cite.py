@@ -31,7 +31,7 @@ from typing import Any
 import nh3
 from markupsafe import Markup
 
-from . import markup
+from . import markup, webpage_citation
 from .dates import QUALIFIERS, ChronicleDate
 from .index import Chronicle, collection_of
 from .model import COLLECTIONS, Actor, Episode, Record, Source, Treaty
@@ -526,7 +526,13 @@ def prepare(items: list[dict[str, Any]]) -> None:
             key = _key(item, style, True)
             if key not in texts:
                 missing[key] = (item, style, True)
+    quick = {key: text for key, request in missing.items() if (text := _quick_text(*request)) is not None}
+    if quick:
+        _add(quick)
+        missing = {key: request for key, request in missing.items() if key not in quick}
     if not missing:
+        if quick:
+            _save()
         return
     requests = list(missing.values())
     workers = min(os.cpu_count() or 1, 8)
@@ -553,13 +559,21 @@ def prepare(items: list[dict[str, Any]]) -> None:
     _save()
 
 
+def _quick_text(item: dict[str, Any], style: str, as_html: bool) -> str | None:
+    """The text without citeproc-py, for an item printed in a fixed pattern (webpage_citation)."""
+    return webpage_citation.text(item, style, as_html, _style_digest(style), ACCESSED_SLOT)
+
+
 def _formatted(item: dict[str, Any], style: str, as_html: bool) -> str:
     texts = _texts()
     key = _key(item, style, as_html)
     if key not in texts:
-        from .csl import format_text
+        made = _quick_text(item, style, as_html)
+        if made is None:
+            from .csl import format_text
 
-        _add({key: format_text(item, style, as_html)})
+            made = format_text(item, style, as_html)
+        _add({key: made})
         if _made is None:
             _save()
         else:
