@@ -204,7 +204,7 @@ class Record(Strict):
     @property
     def id(self) -> str:
         # Read from pydantic's table of private attributes directly: `self._id` goes through
-        # BaseModel.__getattr__, forty times slower, and ids are read millions of times a build.
+        # BaseModel.__getattr__, forty times slower, and every link to a record reads its id.
         return self.__pydantic_private__["_id"]
 
     def with_id(self, record_id: str) -> Record:
