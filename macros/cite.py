@@ -526,37 +526,37 @@ def prepare(items: list[dict[str, Any]]) -> None:
             key = _key(item, style, True)
             if key not in texts:
                 missing[key] = (item, style, True)
-    quick = {key: text for key, request in missing.items() if (text := _quick_text(*request)) is not None}
-    if quick:
-        _add(quick)
-        missing = {key: request for key, request in missing.items() if key not in quick}
-    if not missing:
-        if quick:
-            _save()
-        return
-    requests = list(missing.values())
+    # A plain item's texts are written out; the rest are citeproc-py's.
+    made = {key: text for key, request in missing.items() if (text := _quick_text(*request)) is not None}
+    rest = {key: request for key, request in missing.items() if key not in made}
+    if rest:
+        made.update(zip(rest, _by_citeproc(list(rest.values())), strict=True))
+    if made:
+        _add(made)
+        _save()
+
+
+def _by_citeproc(requests: list[tuple[dict[str, Any], str, bool]]) -> list[str]:
+    """The texts citeproc-py makes, on every core at once when there are many (a first build)."""
     workers = min(os.cpu_count() or 1, 8)
     if len(requests) < PARALLEL_FROM or workers < 2:
         from .csl import format_all
 
-        made = format_all(requests)
+        return format_all(requests)
+    if can_fork():
+        context = multiprocessing.get_context("fork")
     else:
-        if can_fork():
-            context = multiprocessing.get_context("fork")
-        else:
-            # Spawned where forking is not safe. A spawned worker imports this package anew (a
-            # second or more), from the path it is given: MkDocs takes the hook's own entry off
-            # sys.path once the hook is loaded, so it is put back.
-            package_root = str(Path(__file__).resolve().parent.parent)
-            if package_root not in sys.path:
-                sys.path.append(package_root)
-            context = multiprocessing.get_context("spawn")
-        size = -(-len(requests) // (workers * 4))
-        batches = [requests[start : start + size] for start in range(0, len(requests), size)]
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            made = [text for batch in pool.map(_format_all_in_worker, batches) for text in batch]
-    _add(dict(zip(missing, made, strict=True)))
-    _save()
+        # Spawned where forking is not safe. A spawned worker imports this package anew (a
+        # second or more), from the path it is given: MkDocs takes the hook's own entry off
+        # sys.path once the hook is loaded, so it is put back.
+        package_root = str(Path(__file__).resolve().parent.parent)
+        if package_root not in sys.path:
+            sys.path.append(package_root)
+        context = multiprocessing.get_context("spawn")
+    size = -(-len(requests) // (workers * 4))
+    batches = [requests[start : start + size] for start in range(0, len(requests), size)]
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        return [text for batch in pool.map(_format_all_in_worker, batches) for text in batch]
 
 
 def _quick_text(item: dict[str, Any], style: str, as_html: bool) -> str | None:

@@ -68,12 +68,12 @@ def text(item: dict[str, Any], style: str, as_html: bool, style_digest: str, acc
         shown = f"“{title}”"
         if date is None:
             return f"{publisher}. {shown}. {publisher}. Accessed {accessed}. {address}."
-        when = _chicago_date(*date)
+        when = _date_text(style, date)
         return f"{publisher}. {shown}. {publisher}, {f'[{when}?]' if circa else when}. {address}."
     shown = f"<i>{title}</i>" if as_html else title
     if date is None:
         return f"{publisher}. (n.d.). {shown}. {publisher}. Retrieved {accessed}, from {address}"
-    when = _apa_date(*date)
+    when = _date_text(style, date)
     return f"{publisher}. ({'ca. ' if circa else ''}{when}). {shown}. {publisher}. {address}"
 
 
@@ -121,24 +121,18 @@ def _title_case(title: str) -> str:
     for word in title.split():
         if word.islower() and (word not in STOP_WORDS or previous in (":", ".")):
             word = word[0].upper() + word[1:]
-        elif word.islower():
-            word = word.lower()
         previous = word[-1]
         words.append(word)
     return " ".join(words)
 
 
-def _chicago_date(year: int, month: int | None = None, day: int | None = None) -> str:
-    if month is None:
-        return str(year)
-    if day is None:
-        return f"{MONTHS[month]} {year}"
-    return f"{MONTHS[month]} {day}, {year}"
+# Each style's form of a date of one, two or three parts.
+_DATE_FORMS = {
+    "chicago": ("{year}", "{month} {year}", "{month} {day}, {year}"),
+    "apa": ("{year}", "{year}, {month}", "{year}, {month} {day}"),
+}
 
 
-def _apa_date(year: int, month: int | None = None, day: int | None = None) -> str:
-    if month is None:
-        return str(year)
-    if day is None:
-        return f"{year}, {MONTHS[month]}"
-    return f"{year}, {MONTHS[month]} {day}"
+def _date_text(style: str, date: tuple[int, ...]) -> str:
+    year, month, day = (*date, 0, 0)[:3]
+    return _DATE_FORMS[style][len(date) - 1].format(year=year, month=MONTHS[month], day=day)

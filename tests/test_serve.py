@@ -132,3 +132,20 @@ def test_the_last_good_copy_takes_a_save_its_times_do_not_show(tmp_path):
     hooks._mirror(folder, copy)
     assert (copy / "episodes" / "a.yml").read_text(encoding="utf-8") == "title: other\n"
     assert not (copy / "episodes" / "gone.yml").exists()
+
+
+def test_a_record_files_path_in_the_repository_resolves_its_folder_and_follows_a_linked_file(tmp_path):
+    """The edit link names the record's file in the repository: a folder reached through a link,
+    or a file that is a link, still gives the file's real place; data outside gives none."""
+    import macros.hooks as hooks
+
+    data = hooks.REPOSITORY / "data"
+    episode = next((data / "episodes").glob("*.yml"))
+    assert hooks._in_repository(episode) == f"data/episodes/{episode.name}"
+    (tmp_path / "linked-folder").symlink_to(data / "episodes")
+    assert hooks._in_repository(tmp_path / "linked-folder" / episode.name) == f"data/episodes/{episode.name}"
+    (tmp_path / "own").mkdir()
+    (tmp_path / "own" / "x.yml").symlink_to(episode)
+    assert hooks._in_repository(tmp_path / "own" / "x.yml") == f"data/episodes/{episode.name}"
+    (tmp_path / "own" / "outside.yml").write_text("title: x\n", encoding="utf-8")
+    assert hooks._in_repository(tmp_path / "own" / "outside.yml") is None
