@@ -4,11 +4,12 @@ Material's search worker indexes every entry of `search_index.json` with Lunr
 each time a page loads, before the first result can show: at 5,000 episodes
 that is most of the reader's wait. This module does the part of that work that
 needs every entry: it finds each entry's terms as the worker would, and lists
-every term, numbered as Lunr numbers it, with the entries that hold it, field by
-field. The site's worker (`overrides/assets/javascripts/workers/chronicle-search.js`)
-hands that to Material's search in place of indexing, and works out the rest of
-Lunr's index (frequencies, vectors, highlight positions) from an entry's own
-text when a search finds it.
+every term, numbered as Lunr numbers it, with the entries that hold it and how
+often, field by field, and the length of every entry's fields. The site's worker
+(`overrides/assets/javascripts/workers/chronicle-search.js`) hands that to
+Material's search in place of indexing: a search scores what it finds from these
+numbers, and reads an entry's own text only for the positions Material
+highlights.
 
 "As the worker would" means Material's tokenizer (`internal/tokenize`,
 `internal/extract`, `internal/_`: text between HTML tags, split on the
@@ -24,11 +25,12 @@ from __future__ import annotations
 import json
 import re
 from array import array
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
 LUNR_VERSION = "2.3.9"  # the Lunr that Material's worker bundles
-FORMAT = 1  # of the index below: the worker uses only a format it knows
+FORMAT = 2  # of the index below: the worker uses only a format it knows
 
 # Only what this module reproduces: other languages bring stemmers and other trimmers.
 SUPPORTED = {"lang": ["en", "ru"], "separator": r"[\s\-]+", "pipeline": ["stopWordFilter"]}
@@ -139,9 +141,10 @@ def _utf16_order(term: str) -> bytes:
 
 def build(index: dict[str, Any], remembered: dict[str, list[str]] | None = None) -> dict[str, Any] | None:
     """What Material's worker needs to search `search_index.json`'s `docs` without indexing them:
-    every term, in the order Lunr numbers them, and the documents that hold it, field by field.
-    The rest of Lunr's index (positions, vectors) the worker derives from a document's own text
-    when a search finds it. None for a configuration this module does not reproduce.
+    every term, in the order Lunr numbers them, and the documents that hold it and how often,
+    field by field; and each document's number of terms in each field. The worker scores with
+    these as Lunr would; only highlight positions it takes from a document's own text. None for
+    a configuration this module does not reproduce.
 
     `remembered`, while serving: the terms of each text of the last build's entries, taken from
     it rather than found again (a save changes a few entries of thousands), and left holding
@@ -153,13 +156,14 @@ def build(index: dict[str, Any], remembered: dict[str, list[str]] | None = None)
     fields = list(config["fields"])
     analyser = _Analyser()
     # For each term, in the order Lunr meets them (its term index), the entries holding it in
-    # each field: the first entry's number, then the gaps between them (smaller to ship), and
-    # the last number seen. Arrays, not lists: a number as a Python int costs ten times the four
-    # bytes here (megabytes at thousands of episodes).
+    # each field: the first entry's number, then the gaps between them (smaller to ship), each
+    # followed by minus the count where the entry holds the term more than once (most hold it
+    # once); and the last number seen. Arrays, not lists: a number as a Python int costs ten
+    # times the four bytes here (megabytes at thousands of episodes).
     postings: dict[str, list[array[int]]] = {}
     last_seen: dict[str, array[int]] = {}
     zeros = bytes(4 * len(fields))
-    totals = [0] * len(fields)
+    lengths = [array("I") for _ in fields]
     found_now: dict[str, list[str]] = {}
     for number, doc in enumerate(docs):
         for place, name in enumerate(fields):
@@ -171,15 +175,18 @@ def build(index: dict[str, Any], remembered: dict[str, list[str]] | None = None)
                 if found is None:
                     found = analyser.terms(value)
                 found_now[value] = found
-            totals[place] += len(found)
-            for term in dict.fromkeys(found):
+            lengths[place].append(len(found))
+            counts = Counter(found) if len(found) > 1 else dict.fromkeys(found, 1)
+            for term, count in counts.items():
                 holders = postings.get(term)
                 if holders is None:
-                    holders = postings[term] = [array("I") for _ in fields]
+                    holders = postings[term] = [array("i") for _ in fields]
                     last = last_seen[term] = array("I", zeros)
                 else:
                     last = last_seen[term]
                 holders[place].append(number - last[place])
+                if count > 1:
+                    holders[place].append(-count)
                 last[place] = number
     if remembered is not None:
         remembered.clear()
@@ -192,7 +199,8 @@ def build(index: dict[str, Any], remembered: dict[str, list[str]] | None = None)
         "format": FORMAT,
         "lunr": LUNR_VERSION,
         "fields": fields,
-        "averageFieldLength": [total / len(docs) for total in totals],
+        "averageFieldLength": [sum(counted) / len(docs) for counted in lengths],
+        "lengths": [counted.tolist() for counted in lengths],
         "terms": ordered,
         "order": [numbered[term] for term in ordered],
         "postings": [[holders.tolist() for holders in postings[term]] for term in ordered],

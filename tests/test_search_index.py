@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO, mkdocs_build
-from sitetools import serve, site_page
+from sitetools import open_search, serve, site_page
 
 from macros import search_index
 from macros.search_index import STOP_WORDS, build, supports, with_index
@@ -90,10 +90,12 @@ def test_the_index_lists_terms_in_javascripts_order_numbered_as_lunr_meets_them(
     fields = built["fields"]
     assert fields == ["names", "title", "text", "tags"]
     postings = dict(zip(built["terms"], built["postings"], strict=True))
-    # Entry numbers, as the first and the gaps after it.
-    assert postings["apple"] == [[], [], [0, 1], []]
+    # Entry numbers, as the first and the gaps after it; minus the count after an entry that
+    # holds the term more than once ("apple apple").
+    assert postings["apple"] == [[], [], [0, 1, -2], []]
     assert postings["zebra"] == [[], [0], [0], []]
     assert postings["zed"] == [[1], [], [], []]
+    assert built["lengths"] == [[0, 1], [2, 1], [2, 2], [0, 0]]  # terms in each field of each entry
     assert built["averageFieldLength"] == [0.5, 1.5, 2.0, 0.0]  # terms a field, over the entries
     assert built["format"] == search_index.FORMAT and built["lunr"] == "2.3.9"
 
@@ -169,19 +171,27 @@ def test_without_the_built_index_the_pages_use_materials_worker(tmp_path: Path):
 
 # --- The two workers, side by side in Chromium ----------------------------------------
 
+# Each worker's answer to the setup and to each query; an answer marked partial (the site's
+# first answer to a query with many results) is kept apart, and the complete one awaited.
 ASK_BOTH = """
 async ([material, ours, index, queries]) => {
   async function answers(url) {
     const worker = new Worker(url);
     let waiting = null;
-    worker.onmessage = (event) => waiting(event.data);
+    let partials = [];
+    worker.onmessage = (event) => event.data.partial ? partials.push(event.data) : waiting(event.data);
     worker.onerror = (event) => waiting({ error: event.message });
     const send = (message) => new Promise((resolve) => { waiting = resolve; worker.postMessage(message); });
     const ready = await send({ type: 0, data: index });
     const results = [ready];
-    for (const query of queries) results.push(await send({ type: 2, data: query }));
+    const firsts = [[]];
+    for (const query of queries) {
+      partials = [];
+      results.push(await send({ type: 2, data: query }));
+      firsts.push(partials);
+    }
     worker.terminate();
-    return results;
+    return [results, firsts];
   }
   return [await answers(material), await answers(ours)];
 }
@@ -201,12 +211,35 @@ def workers(site: Path) -> tuple[str, str]:
     return folder + material, f"{folder}chronicle-search.js?material={material}"
 
 
-def ask_both(browser, site: Path, index: dict, queries: list[str]) -> tuple[list, list]:
+def ask_both(browser, site: Path, index: dict, queries: list[str]) -> tuple[list, list, list]:
+    """Material's worker's answers and the site's complete ones, and the site's first answers:
+    each is checked against its complete one."""
     with serve(site) as base, site_page(browser, base) as page:
         page.goto(base + "index.html")
-        material, ours = page.evaluate(ASK_BOTH, [*workers(site), index, queries])
+        (material, material_firsts), (ours, our_firsts) = page.evaluate(ASK_BOTH, [*workers(site), index, queries])
         assert page.errors == [] and page.csp_refusals == []
-    return material, ours
+    assert not any(material_firsts)
+    for firsts, complete in zip(our_firsts, ours, strict=True):
+        assert_first_answers_lead_to_the_complete_ones(firsts, complete)
+    return material, ours, our_firsts
+
+
+SHOWN_FIRST = 10  # result groups Material shows before the reader scrolls
+
+
+def assert_first_answers_lead_to_the_complete_ones(firsts: list[dict], complete: dict) -> None:
+    """A first answer lists the complete answer's results, in its order, with its scores and
+    suggestions; the groups Material shows first are highlighted already, exactly as in the
+    complete answer."""
+    for first in firsts:
+        assert first["type"] == complete["type"] == 3
+        items, final = first["data"]["items"], complete["data"]["items"]
+        assert len(items) == len(final) > SHOWN_FIRST
+        assert items[:SHOWN_FIRST] == final[:SHOWN_FIRST]
+        assert [[(item["location"], item["score"]) for item in group] for group in items] == [
+            [(item["location"], item["score"]) for item in group] for group in final
+        ]
+        assert first["data"].get("suggest") == complete["data"].get("suggest")
 
 
 def setup(index: dict) -> dict:
@@ -217,8 +250,14 @@ def setup(index: dict) -> dict:
 @pytest.mark.browser
 def test_every_answer_on_the_real_record_is_the_one_materials_worker_gives(browser, real_site: Path):
     index = json.loads((real_site / "search" / "search_index.json").read_text(encoding="utf-8"))
-    material, ours = ask_both(browser, real_site, setup(index), QUERIES)
+    material, ours, firsts = ask_both(browser, real_site, setup(index), QUERIES)
     assert sum(len(answer["data"]["items"]) for answer in material[1:]) > 100  # the queries find things
+    # "treaty", "e", "1933"...: more results than Material shows first. Their first answers
+    # leave results plain that the complete ones highlight.
+    assert sum(map(len, firsts)) >= 3
+    assert any(
+        first["data"] != complete["data"] for answers, complete in zip(firsts, ours, strict=True) for first in answers
+    )
     for query, theirs, mine in zip(["(setup)", *QUERIES], material, ours, strict=True):
         assert mine == theirs, query
 
@@ -234,7 +273,7 @@ def test_every_answer_on_awkward_text_is_the_one_materials_worker_gives(browser,
     ]
     index = {"config": {**CONFIG, "chronicle_index": build({"config": CONFIG, "docs": docs})}, "docs": docs}
     queries = [*QUERIES, "peace", "deep", "nested", "tail", "x", "section"]
-    material, ours = ask_both(browser, small_site, setup(index), queries)
+    material, ours, _ = ask_both(browser, small_site, setup(index), queries)
     assert sum(len(answer["data"]["items"]) for answer in material[1:]) > 20
     for query, theirs, mine in zip(["(setup)", *queries], material, ours, strict=True):
         assert mine == theirs, query
@@ -247,9 +286,87 @@ def test_the_site_worker_searches_the_built_index_not_the_entries(browser, small
     built = index["config"]["chronicle_index"]
     emptied = {**built, "postings": [[[] for _ in built["fields"]] for _ in built["terms"]]}
     index["config"]["chronicle_index"] = emptied
-    material, ours = ask_both(browser, small_site, setup(index), ["treaty"])
+    material, ours, _ = ask_both(browser, small_site, setup(index), ["treaty"])
     assert material[1]["data"]["items"] and not ours[1]["data"]["items"]
     for unknown in ({**emptied, "format": 0}, {**emptied, "lunr": "2.3.8"}):  # not for it: it indexes
         index["config"]["chronicle_index"] = unknown
-        material, ours = ask_both(browser, small_site, setup(index), ["treaty"])
+        material, ours, _ = ask_both(browser, small_site, setup(index), ["treaty"])
         assert ours == material
+
+
+# Messages posted together: the worker takes each before any second answer is due.
+ASK_TOGETHER = """
+async ([worker, index, queries, last]) => {
+  const running = new Worker(worker);
+  const answers = [];
+  let done = null;
+  running.onmessage = (event) => {
+    answers.push(event.data);
+    const complete = event.data.type === 3 && !event.data.partial;
+    if (complete && JSON.stringify(event.data.data.items).includes(last)) done();
+  };
+  const ready = new Promise((resolve) => { done = resolve; });
+  running.postMessage({ type: 0, data: index });
+  for (const query of queries) running.postMessage({ type: 2, data: query });
+  await ready;
+  running.terminate();
+  return answers;
+}
+"""
+
+
+def ask_together(browser, site: Path, queries: list[str], last: str) -> list[dict]:
+    """The site's worker's messages for `queries` posted at once, until a complete answer that
+    holds `last` (a word of the last query's results)."""
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    with serve(site) as base, site_page(browser, base) as page:
+        page.goto(base + "index.html")
+        answers = page.evaluate(ASK_TOGETHER, [workers(site)[1], setup(index), queries, last])
+        assert page.errors == [] and page.csp_refusals == []
+    return answers
+
+
+def kinds(answers: list[dict]) -> list[str]:
+    return ["ready" if a["type"] == 1 else "first" if a.get("partial") else "complete" for a in answers]
+
+
+@pytest.mark.browser
+def test_a_query_asked_before_the_second_answer_to_another_stops_it(browser, real_site: Path):
+    """The reader typed on: the earlier query's complete answer would replace the later one's."""
+    answers = ask_together(browser, real_site, ["treaty", "e"], "<mark>E")
+    assert kinds(answers) == ["ready", "first", "first", "complete"]
+    assert answers[2]["data"]["items"][0] == answers[3]["data"]["items"][0]  # the last query's
+
+
+@pytest.mark.browser
+def test_a_query_asked_twice_gets_one_complete_answer_after_the_first_ones(browser, real_site: Path):
+    """The theme may post the same query twice: both get a first answer, and one complete one follows."""
+    answers = ask_together(browser, real_site, ["treaty", "treaty"], "<mark>Treaty")
+    assert kinds(answers) == ["ready", "first", "first", "complete"]
+    assert answers[1] == answers[2]
+
+
+@pytest.mark.browser
+def test_from_disk_the_results_past_the_first_groups_are_highlighted_once_the_complete_answer_comes(
+    real_site: Path, offline_page
+):
+    """Read from disk the worker runs on the page's thread: its second answer waits for the page
+    to draw the first, then replaces it, and the results a reader scrolls to are highlighted."""
+    page = offline_page
+    page.goto((real_site / "index.html").as_uri())
+    open_search(page, "treaty")
+    # Scrolled up and down, frame after frame, until a result past the first answer's highlighted
+    # groups shows highlighted ("treaty" finds 53 groups). Material adds four groups each time
+    # the end of the list comes into view, and draws the list anew when the complete answer comes.
+    page.wait_for_function(
+        """() => {
+          const list = document.querySelector(".md-search__scrollwrap");
+          const past = document.querySelectorAll(".md-search-result__item:nth-child(n+45) mark");
+          if (past.length) return true;
+          if (list.scrollTop + list.clientHeight >= list.scrollHeight - 1) list.scrollBy(0, -200);
+          else list.scrollTo(0, list.scrollHeight);
+          return false;
+        }""",
+        polling="raf",
+    )
+    assert page.errors == [] and page.request_log.outside == []
