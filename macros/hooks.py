@@ -481,9 +481,11 @@ def on_page_context(context, page, config, nav):
 
 
 def on_post_page(output, page, config):
+    # Written: nothing needs the page's HTML again before the build ends (MkDocs would hold
+    # every page's to the end; the timeline's alone lists every episode).
+    page.content = None
     if isinstance(page, RecordPage):
-        # Written: nothing needs the page's HTML, head or contents again before the build ends.
-        page.content = page.rendered = None
+        page.rendered = None
         page.meta.pop("chronicle_head", None)
         page.toc = get_toc([])
     if _publication is None:
