@@ -294,21 +294,28 @@ def test_the_site_worker_searches_the_built_index_not_the_entries(browser, small
         assert ours == material
 
 
-# Messages posted together: the worker takes each before any second answer is due.
+# Messages posted together: the worker takes each before any second answer is due. Once a
+# complete answer holds `last`, a query that finds nothing follows: every answer the worker
+# gives before that one's belongs to the queries posted together.
 ASK_TOGETHER = """
 async ([worker, index, queries, last]) => {
   const running = new Worker(worker);
   const answers = [];
   let done = null;
+  let closing = false;
   running.onmessage = (event) => {
     answers.push(event.data);
     const complete = event.data.type === 3 && !event.data.partial;
-    if (complete && JSON.stringify(event.data.data.items).includes(last)) done();
+    if (complete && closing && event.data.data.items.length === 0) done();
+    else if (complete && !closing && JSON.stringify(event.data.data.items).includes(last)) {
+      closing = true;
+      running.postMessage({ type: 2, data: "zzzzqx" });
+    }
   };
-  const ready = new Promise((resolve) => { done = resolve; });
+  const settled = new Promise((resolve) => { done = resolve; });
   running.postMessage({ type: 0, data: index });
   for (const query of queries) running.postMessage({ type: 2, data: query });
-  await ready;
+  await settled;
   running.terminate();
   return answers;
 }
@@ -316,8 +323,8 @@ async ([worker, index, queries, last]) => {
 
 
 def ask_together(browser, site: Path, queries: list[str], last: str) -> list[dict]:
-    """The site's worker's messages for `queries` posted at once, until a complete answer that
-    holds `last` (a word of the last query's results)."""
+    """The site's worker's answers to `queries` posted at once, up to a complete answer that
+    holds `last` (a word of the last query's results) and a closing query's answer."""
     index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
     with serve(site) as base, site_page(browser, base) as page:
         page.goto(base + "index.html")
@@ -332,18 +339,20 @@ def kinds(answers: list[dict]) -> list[str]:
 
 @pytest.mark.browser
 def test_a_query_asked_before_the_second_answer_to_another_stops_it(browser, real_site: Path):
-    """The reader typed on: the earlier query's complete answer would replace the later one's."""
+    """The reader typed on: the earlier query gets no second answer, the later one exactly one."""
     answers = ask_together(browser, real_site, ["treaty", "e"], "<mark>E")
-    assert kinds(answers) == ["ready", "first", "first", "complete"]
+    assert kinds(answers) == ["ready", "first", "first", "complete", "complete"]
     assert answers[2]["data"]["items"][0] == answers[3]["data"]["items"][0]  # the last query's
+    assert answers[4]["data"]["items"] == []  # the closing query's
 
 
 @pytest.mark.browser
 def test_a_query_asked_twice_gets_one_complete_answer_after_the_first_ones(browser, real_site: Path):
     """The theme may post the same query twice: both get a first answer, and one complete one follows."""
     answers = ask_together(browser, real_site, ["treaty", "treaty"], "<mark>Treaty")
-    assert kinds(answers) == ["ready", "first", "first", "complete"]
+    assert kinds(answers) == ["ready", "first", "first", "complete", "complete"]
     assert answers[1] == answers[2]
+    assert answers[4]["data"]["items"] == []
 
 
 @pytest.mark.browser
