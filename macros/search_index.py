@@ -176,8 +176,7 @@ def build(index: dict[str, Any], remembered: dict[str, list[str]] | None = None)
                     found = analyser.terms(value)
                 found_now[value] = found
             lengths[place].append(len(found))
-            counts = Counter(found) if len(found) > 1 else dict.fromkeys(found, 1)
-            for term, count in counts.items():
+            for term, count in Counter(found).items():  # in the order first met
                 holders = postings.get(term)
                 if holders is None:
                     holders = postings[term] = [array("i") for _ in fields]

@@ -253,7 +253,8 @@
       return idf[term];
     }
 
-    // The terms this query has read, and for each entry's field the ones it holds, how often.
+    // For a query Lunr runs itself (one that excludes: `found` below runs the others): the terms
+    // it has read, and for each entry's field the ones it holds, how often.
     var read = new Set();
     var readIn = new Map(); // entry number × number of fields + field's place → [term, count]s
     function reading(term) {
@@ -276,15 +277,11 @@
       var number = numberOfRef.get(ref.docRef);
       var place = fields.indexOf(ref.fieldName);
       if (number === undefined || place < 0) return undefined;
-      return vectorOf(number, place);
+      return vectorOf(number, place, readIn.get(number * fields.length + place) || []);
     }
 
-    function vectorOf(number, place) {
-      return vectorOfTerms(number, place, readIn.get(number * fields.length + place) || []);
-    }
-
-    // `held`: [term, how often the field holds it]s
-    function vectorOfTerms(number, place, held) {
+    // An entry's field vector, from `held`: [term, how often the field holds it]s.
+    function vectorOf(number, place, held) {
       var field = fields[place];
       var length = data.lengths[place][number];
       var fieldBoost = builder._fields[field].boost || 1;
@@ -462,7 +459,7 @@
         var field = fields[place];
         // The field's vector holds only the terms read that it holds: no other term is in the
         // query's vector, so none other counts in the score.
-        var score = queryVectors[field].similarity(vectorOfTerms(number, place, held));
+        var score = queryVectors[field].similarity(vectorOf(number, place, held));
         var match = matches.get(number);
         if (match === undefined) {
           match = { ref: refs[number], score: score, matchData: new lunr.MatchData() };
