@@ -11,6 +11,8 @@ import gc
 import logging
 import multiprocessing
 import os
+import pickle
+import tempfile
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -36,7 +38,7 @@ WORKERS_FROM = 500
 log = logging.getLogger("mkdocs.plugins.chronicle")
 CHUNK = 50
 # Chunks handed to the workers ahead of the one being written, per worker: enough to keep them
-# busy; not all, or every rendered page would wait in this process's memory for its turn.
+# busy; not all, or the disk would hold every page at once.
 AHEAD = 2
 
 
@@ -49,6 +51,10 @@ class Site:
     _chunks: dict[tuple[str, str], Future] = field(default_factory=dict, repr=False)
     _rendered: dict[tuple[str, str], RenderedPage] = field(default_factory=dict, repr=False)
     _pool: ProcessPoolExecutor | None = field(default=None, repr=False)
+    # Where the workers leave each chunk's pages until its turn: in this process's memory, pages
+    # received early (as the pool's thread takes them) would wait there, megabytes at a time.
+    _spool: tempfile.TemporaryDirectory | None = field(default=None, repr=False)
+    _handed_out: int = field(default=0, repr=False)
     _waiting: deque[list[tuple[str, str]]] = field(default_factory=deque, repr=False)  # not handed out yet
     _waiting_in: dict[tuple[str, str], list[tuple[str, str]]] = field(default_factory=dict, repr=False)
     _in_flight: int = field(default=0, repr=False)
@@ -133,8 +139,9 @@ class Site:
         if key in self._waiting_in:  # asked for before its turn: rendered here, not by a worker
             self._waiting_in.pop(key).remove(key)
         if key in self._chunks and key not in self._rendered:
-            pages, warnings, texts = self._chunks[key].result()
+            spooled, warnings = self._chunks[key].result()
             _log_again(warnings)
+            pages, texts = _read_spooled(spooled)
             self._texts_made.update(texts)
             self._rendered.update(pages)
             self._in_flight -= 1
@@ -181,6 +188,7 @@ class Site:
         self._waiting = deque(records[start : start + CHUNK] for start in range(0, len(records), CHUNK))
         self._waiting_in = {key: chunk for chunk in self._waiting for key in chunk}
         self._window = workers * AHEAD
+        self._spool = tempfile.TemporaryDirectory(prefix="chronicle-pages-")
         try:
             self._hand_out()  # the pool forks every worker on its first task, before it starts its own thread
         finally:
@@ -195,7 +203,9 @@ class Site:
             for key in chunk:
                 del self._waiting_in[key]
             if chunk:
-                self._chunks.update(dict.fromkeys(chunk, self._pool.submit(_render_records, chunk)))
+                spooled = Path(self._spool.name, f"{self._handed_out}.pickle")
+                self._chunks.update(dict.fromkeys(chunk, self._pool.submit(_render_records, chunk, spooled)))
+                self._handed_out += 1
                 self._in_flight += 1
 
     def stop_rendering(self, cancel: bool = False) -> None:
@@ -204,6 +214,9 @@ class Site:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=cancel)
             self._pool = None
+        if self._spool is not None:
+            self._spool.cleanup()
+            self._spool = None
         if cancel:
             self._generated = None
         else:
@@ -305,15 +318,25 @@ def _log_again(warnings: Warnings) -> None:
         logging.getLogger(name).log(level, message)
 
 
-def _render_records(
-    keys: list[tuple[str, str]],
-) -> tuple[dict[tuple[str, str], RenderedPage], Warnings, dict[str, str]]:
+def _render_records(keys: list[tuple[str, str]], spooled: Path) -> tuple[Path, Warnings]:
     """In a worker: the pages of these records, rendered from the Site the worker was forked with,
-    and the citation texts it made for them (`cite.made_texts`)."""
+    and the citation texts it made for them (`cite.made_texts`), left in `spooled` for
+    `_read_spooled`; the warnings logged meanwhile."""
     site = current()
     with _warnings_kept() as warnings:
         pages = {key: site.renderer.record_page(getattr(site.chronicle, key[0])[key[1]]) for key in keys}
-    return pages, warnings, cite.made_texts()
+    with spooled.open("wb") as file:
+        pickle.dump((pages, cite.made_texts()), file, protocol=pickle.HIGHEST_PROTOCOL)
+    return spooled, warnings
+
+
+def _read_spooled(spooled: Path) -> tuple[dict[tuple[str, str], RenderedPage], dict[str, str]]:
+    """In the build's process: what a worker left (`_render_records`), read once, when the first
+    of its pages is written."""
+    with spooled.open("rb") as file:
+        pages, texts = pickle.load(file)
+    spooled.unlink()
+    return pages, texts
 
 
 def _write_generated(write: Callable[[Mapping[str, str]], None]) -> Warnings:

@@ -87,6 +87,52 @@ def test_workers_render_a_few_chunks_ahead_of_the_page_written_not_all(monkeypat
     assert int(result.stdout) == sum(1 for path in (tmp_path / "data").rglob("*.yml") if path.parent.name != "data")
 
 
+SPOOLED = """
+import gc, sys
+from concurrent.futures import wait
+from pathlib import Path
+from macros import site as module
+from macros.render import RenderedPage
+from macros.site import Site
+def held():
+    return sum(isinstance(found, RenderedPage) for found in gc.get_objects())
+site = Site.build(Path(sys.argv[1]))
+records = list(site.records())
+site.render_ahead()
+wait(set(site._chunks.values()))
+assert held() == 0, f"{held()} pages rendered ahead are held here before their turn"
+spool = Path(site._spool.name)
+assert len(list(spool.iterdir())) == len(set(site._chunks.values())), "not on disk"
+site.page(records[0])
+assert 0 < held() <= module.CHUNK, held()
+for record in records[1:]:
+    site.page(record)
+assert site._pool is None and not spool.exists(), "the pages left on disk"
+failed = Site.build(Path(sys.argv[1]))
+failed.render_ahead()
+spool = Path(failed._spool.name)
+failed.stop_rendering(cancel=True)  # as on_build_error does
+assert not spool.exists(), "the pages of a failed build left on disk"
+print(len(records))
+"""
+
+
+def test_pages_rendered_ahead_wait_on_disk_not_in_the_builds_memory(monkeypatch, tmp_path):
+    """The workers stay a few chunks ahead; each chunk they finish waits in a file, read when its
+    first page is written: received at once, it would be held in the build's process (megabytes
+    at scale). The files go with the workers, whether the build ends well or fails."""
+    sys.path.insert(0, str(REPO / "scripts"))
+    from benchmark import make_folder
+
+    make_folder(tmp_path / "data", 200)
+    monkeypatch.setenv("CHRONICLE_WORKERS", "2")
+    result = subprocess.run(
+        [sys.executable, "-c", SPOOLED, str(tmp_path / "data")], cwd=REPO, capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout) == sum(1 for path in (tmp_path / "data").rglob("*.yml") if path.parent.name != "data")
+
+
 def test_the_generated_files_are_where_the_site_says_before_it_makes_them():
     from macros.site import Site
 
