@@ -63,7 +63,7 @@ from macros.load import RACY_NS, DataError, data_dir  # noqa: E402
 from macros.model import Record  # noqa: E402
 from macros.publish import Publication, check_links, page_targets, with_security_headers  # noqa: E402
 from macros.render import COMPILED_TEMPLATES, INDEXES, CompiledTemplates  # noqa: E402
-from macros.search_index import with_index  # noqa: E402
+from macros.search_index import built_json, with_index  # noqa: E402
 from macros.site import Site, current, current_or_none, set_current  # noqa: E402
 
 # The hook module is made anew on every rebuild of `mkdocs serve`; the process is not.
@@ -411,49 +411,62 @@ def on_env(env, config, files):
         _reuse_theme_output(env.get_template("main.html"), current())
     for plugin in config.plugins.values():
         if hasattr(plugin, "search_index"):
-            _records_searched(plugin.search_index)
-            _search_index_prebuilt(plugin.search_index, env, files)
+            _search_index_written(plugin, env, files)
     return env
-
-
-def _records_searched(search_index) -> None:
-    """Record pages are kept out of the HTML indexer; their entries come from the records. They
-    are made as the index is written, not held while every page is (megabytes at scale), and
-    put first, where they were when they were made before the pages."""
-    generate = search_index.generate_search_index
-
-    def generate_with_records(prev):
-        search_index.entries[:0] = current().search_entries()
-        return generate(prev)
-
-    search_index.generate_search_index = generate_with_records
 
 
 _MATERIAL_WORKER = re.compile(r"assets/javascripts/workers/search\.[0-9a-f]+\.min\.js")
 _CHRONICLE_WORKER = "assets/javascripts/workers/chronicle-search.js"
+# What Material's search writes of its configuration into search_index.json (generate_search_index).
+_MATERIAL_SEARCH_CONFIG = ("lang", "separator", "pipeline", "fields")
 
 
-def _search_index_prebuilt(search_index, env, files) -> None:
-    """The browser searches an index the build made (macros/search_index.py) rather than
-    indexing every entry on each page load: `search_index.json` carries it, and the pages name
-    the site's worker (overrides/.../chronicle-search.js), which hands it to Material's.
-    CHRONICLE_SEARCH_INDEX=browser leaves both as Material has them, so that a test can compare."""
+def _search_index_written(plugin, env, files) -> None:
+    """Material's search index, as its plugin writes it at the end of the build, with:
+
+    - an entry for each record, made from the record: record pages are kept out of the HTML
+      indexer. Made as the index is written, not held while every page is (megabytes at scale),
+      and put first, where they were when they were made before the pages;
+    - the index built for the browser (macros/search_index.py), rather than made by Lunr on each
+      page load: `search_index.json` carries it, and the pages name the site's worker
+      (overrides/.../chronicle-search.js), which hands it to Material's. Built before Material
+      writes the entries, so as not to hold both at once. CHRONICLE_SEARCH_INDEX=browser leaves
+      both as Material has them, so that a test can compare.
+
+    Once written, the entries are let go unless a dirty rebuild will start from them."""
+    search_index = plugin.search_index
+    generate = search_index.generate_search_index
+    prebuilt = _search_worker(env, files)
+
+    def generate_with_records(prev):
+        site = current()
+        search_index.entries[:0] = site.search_entries()
+        built = None
+        if prebuilt and not prev:  # a dirty rebuild merges the last build's entries in `generate`
+            config = {key: search_index.config[key] for key in _MATERIAL_SEARCH_CONFIG}
+            built = built_json(config, search_index.entries, site.search_terms)
+        written = generate(prev)
+        if prebuilt:
+            written = with_index(written, search_index.entries, site.search_terms, built)
+        if not getattr(plugin, "is_dirty", True):
+            search_index.entries = []
+        return written
+
+    search_index.generate_search_index = generate_with_records
+
+
+def _search_worker(env, files) -> bool:
+    """Name the site's search worker in the pages, unless told not to or without it."""
     if os.environ.get("CHRONICLE_SEARCH_INDEX") == "browser":
-        return
+        return False
     material = [file.src_uri for file in files if _MATERIAL_WORKER.fullmatch(file.src_uri)]
     if len(material) != 1 or files.get_file_from_path(_CHRONICLE_WORKER) is None:
-        return
-    generate = search_index.generate_search_index
-
-    def generate_with_index(prev):
-        written = generate(prev)  # which also merges the entries of a dirty rebuild
-        return with_index(written, search_index.entries, current().search_terms)
-
-    search_index.generate_search_index = generate_with_index
+        return False
     env.globals["chronicle_search_worker"] = {
         "material": material[0],
         "chronicle": f"{_CHRONICLE_WORKER}?material={material[0].rsplit('/', 1)[1]}",
     }
+    return True
 
 
 class _WrittenIds:

@@ -149,7 +149,26 @@ def build(index: dict[str, Any], remembered: dict[str, list[str]] | None = None)
     `remembered`, while serving: the terms of each text of the last build's entries, taken from
     it rather than found again (a save changes a few entries of thousands), and left holding
     this build's."""
-    config, docs = index["config"], index["docs"]
+    built = _build(index["config"], index["docs"], remembered)
+    return json.loads(_json(built)) if built is not None else None
+
+
+def built_json(config: dict[str, Any], docs: list[dict[str, Any]], remembered: dict[str, list[str]] | None = None):
+    """`build`'s index as the JSON text `with_index` puts in, with the configuration it was built
+    for; None where `build` gives none. Made before Material writes the entries, it is there to
+    be put in without the index and Material's JSON being held at once (megabytes at scale)."""
+    built = _build(config, docs, remembered)
+    return (config, _json(built)) if built is not None else None
+
+
+def _json(built: dict[str, Any]) -> str:
+    # The arrays turned into lists one at a time, as they are written, rather than all at once.
+    return json.dumps(built, separators=(",", ":"), default=array.tolist)
+
+
+def _build(
+    config: dict[str, Any], docs: list[dict[str, Any]], remembered: dict[str, list[str]] | None
+) -> dict[str, Any] | None:
     refs = [str(doc.get("location")) for doc in docs]
     if not supports(config) or not docs or len(set(refs)) != len(refs):
         return None
@@ -199,10 +218,10 @@ def build(index: dict[str, Any], remembered: dict[str, list[str]] | None = None)
         "lunr": LUNR_VERSION,
         "fields": fields,
         "averageFieldLength": [sum(counted) / len(docs) for counted in lengths],
-        "lengths": [counted.tolist() for counted in lengths],
+        "lengths": lengths,
         "terms": ordered,
         "order": [numbered[term] for term in ordered],
-        "postings": [[holders.tolist() for holders in postings[term]] for term in ordered],
+        "postings": [postings[term] for term in ordered],
     }
 
 
@@ -210,15 +229,22 @@ _HEAD = '{"config":'
 
 
 def with_index(
-    search_index_json: str, docs: list[dict[str, Any]], remembered: dict[str, list[str]] | None = None
+    search_index_json: str,
+    docs: list[dict[str, Any]],
+    remembered: dict[str, list[str]] | None = None,
+    built: tuple[dict[str, Any], str] | None = None,
 ) -> str:
     """Material's `search_index.json`, written from `docs`, with the built index in its `config`
     under `chronicle_index`: the theme hands the worker only `config` and `docs`. The
-    configuration is read from what Material wrote; the docs are kept as it wrote them."""
+    configuration is read from what Material wrote; the docs are kept as it wrote them.
+    `built`, from `built_json` before Material wrote: put in if built for the configuration
+    Material wrote, else the index is built again for it."""
     if not search_index_json.startswith(_HEAD):
         return search_index_json  # not the JSON this module knows how to extend
     config, end = json.JSONDecoder().raw_decode(search_index_json, len(_HEAD))
-    built = build({"config": config, "docs": docs}, remembered)
-    if built is None:
-        return search_index_json
-    return f"{_HEAD}{json.dumps({**config, 'chronicle_index': built}, separators=(',', ':'))}{search_index_json[end:]}"
+    if built is None or built[0] != config:
+        built = built_json(config, docs, remembered)
+        if built is None:
+            return search_index_json
+    # The configuration as Material wrote it, without its closing brace, then the index.
+    return f'{_HEAD}{search_index_json[len(_HEAD) : end - 1]},"chronicle_index":{built[1]}}}{search_index_json[end:]}'

@@ -149,6 +149,22 @@ def test_the_index_goes_into_the_config_and_the_entries_stay_as_material_wrote_t
     assert with_index(unknown, docs) == unknown
 
 
+def test_an_index_built_before_material_writes_goes_in_only_if_built_for_the_configuration_it_wrote():
+    """The build makes the index before Material writes its JSON, so as not to hold both at once;
+    made for another configuration than the one Material wrote, it is made again for that one."""
+    from macros.search_index import built_json
+
+    docs = [doc("a.html", title="Treaty", text="text <b>bold</b>"), doc("b.html", title="Другой", text="x y")]
+    written = json.dumps({"config": CONFIG, "docs": docs}, separators=(",", ":"))
+    built = built_json(CONFIG, docs)
+    assert built is not None and built[0] == CONFIG
+    assert with_index(written, docs, built=built) == with_index(written, docs)
+    assert with_index(written, docs, built=(CONFIG, '"planted"')).count('"chronicle_index":"planted"') == 1
+    other = {**CONFIG, "fields": {"title": {"boost": 1000.0}, "text": {"boost": 1.0}}}
+    assert json.loads(with_index(written, docs, built=(other, '"planted"'))) == json.loads(with_index(written, docs))
+    assert built_json({**CONFIG, "lang": ["de"]}, docs) is None
+
+
 def test_the_pages_name_the_sites_worker_and_the_index_carries_the_built_one(small_site: Path):
     page = (small_site / "index.html").read_text(encoding="utf-8")
     worker = r'"search": "assets/javascripts/workers/chronicle-search\.js\?material=search\.\w+\.min\.js"'
