@@ -413,7 +413,10 @@ CACHE = Path(os.environ.get("CHRONICLE_CACHE") or Path(__file__).resolve().paren
 # Fewer texts than this are made in the build's own process: starting workers costs about a second.
 PARALLEL_FROM = 200
 
-_known: tuple[Path, dict[str, str]] | None = None
+# The texts read from the cache, and those made since, by the two hex digits of their file: a
+# file is read when one of its texts is first asked for (where workers render the record pages,
+# this process asks for a few, not for thousands).
+_known: tuple[Path, dict[str, dict[str, str]]] | None = None
 # Texts this process made and has not saved yet.
 _unsaved: set[str] = set()
 # In a worker rendering record pages: the texts it made, handed back with the pages (`made_texts`)
@@ -455,17 +458,26 @@ def _read_kept() -> dict[str, str]:
     return kept
 
 
-def _texts() -> dict[str, str]:
-    """The texts kept by earlier builds, read once per process (again if CACHE moves)."""
+def _kept_beside(key: str) -> dict[str, str]:
+    """The texts of `key`'s file, read once per process (again if CACHE moves), with those made since."""
     global _known
     if _known is None or _known[0] != CACHE:
-        _known = (CACHE, _read_kept())
+        _known = (CACHE, {})
         _unsaved.clear()
-    return _known[1]
+    files = _known[1]
+    texts = files.get(key[:2])
+    if texts is None:
+        texts = files[key[:2]] = _read_shard(_shard(key))
+    return texts
+
+
+def _text(key: str) -> str | None:
+    return _kept_beside(key).get(key)
 
 
 def _add(made: Mapping[str, str]) -> None:
-    _texts().update(made)
+    for key, text in made.items():
+        _kept_beside(key)[key] = text
     _unsaved.update(made)
 
 
@@ -473,7 +485,6 @@ def _save() -> None:
     """Keep the texts this process made, each in its key's file, with those the file holds now:
     another build (`serve` beside a build, a test beside its builds) may have kept texts there
     since this process read it."""
-    texts = _texts()
     by_file: dict[Path, list[str]] = {}
     for key in _unsaved:
         by_file.setdefault(_shard(key), []).append(key)
@@ -483,7 +494,7 @@ def _save() -> None:
         (CACHE / "texts.json").unlink(missing_ok=True)  # the one file of earlier versions
         for path, keys in by_file.items():
             kept = _read_shard(path)
-            kept.update((key, texts[key]) for key in keys)
+            kept.update((key, _kept_beside(key)[key]) for key in keys)
             partial = path.with_name(f"{path.stem}.{os.getpid()}.tmp")
             partial.write_text(json.dumps(kept, ensure_ascii=False), encoding="utf-8")
             partial.replace(path)
@@ -519,12 +530,11 @@ def _format_all_in_worker(requests: list[tuple[dict[str, Any], str, bool]]) -> l
 def prepare(items: list[dict[str, Any]]) -> None:
     """Make the HTML text in every style of each item that the cache lacks, on every core at
     once when there are many (a first build), and keep them for the next build."""
-    texts = _texts()
     missing: dict[str, tuple[dict[str, Any], str, bool]] = {}
     for item in items:
         for style in STYLES:
             key = _key(item, style, True)
-            if key not in texts:
+            if _text(key) is None:
                 missing[key] = (item, style, True)
     # A plain item's texts are written out; the rest are citeproc-py's.
     made = {key: text for key, request in missing.items() if (text := _quick_text(*request)) is not None}
@@ -565,20 +575,20 @@ def _quick_text(item: dict[str, Any], style: str, as_html: bool) -> str | None:
 
 
 def _formatted(item: dict[str, Any], style: str, as_html: bool) -> str:
-    texts = _texts()
     key = _key(item, style, as_html)
-    if key not in texts:
-        made = _quick_text(item, style, as_html)
-        if made is None:
+    text = _text(key)
+    if text is None:
+        text = _quick_text(item, style, as_html)
+        if text is None:
             from .csl import format_text
 
-            made = format_text(item, style, as_html)
-        _add({key: made})
+            text = format_text(item, style, as_html)
+        _add({key: text})
         if _made is None:
             _save()
         else:
-            _made[key] = texts[key]
-    return texts[key]
+            _made[key] = text
+    return text
 
 
 def citation(item: dict[str, Any], style: str, as_html: bool = True) -> Markup | str:

@@ -600,8 +600,24 @@ def test_a_save_rewrites_only_the_files_of_the_texts_it_adds(tmp_path, monkeypat
     cite.citation(items[0], "chicago")
     assert written == [tmp_path / "citations" / f"{cite._key(items[0], 'chicago', True)[:2]}.json"]
     assert all(path.stat().st_mtime_ns == before[path] for path in files if path not in written)
-    monkeypatch.setattr(cite, "_known", None)
-    assert len(cite._texts()) == 13
+    assert len(cite._read_kept()) == 13
+
+
+def test_a_text_asked_for_reads_only_the_file_it_is_kept_in(tmp_path, monkeypatch):
+    """Where workers render the record pages, the build's process shows a text or two: it does
+    not read (and hold) the thousands the cache keeps."""
+    monkeypatch.setattr(cite, "CACHE", tmp_path / "citations")
+    items = [cite.csl_item(episode(f"Proposal number {n}"), LOCAL) for n in range(6)]
+    for item in items:
+        cite.citation(item, "apa")
+    assert len(list((tmp_path / "citations").glob("*.json"))) > 1
+    monkeypatch.setattr(cite, "_known", None)  # a new build's process
+    read = []
+    original = cite._read_shard
+    monkeypatch.setattr(cite, "_read_shard", lambda path: read.append(path.name) or original(path))
+    shown = cite.citation(items[0], "apa")
+    assert read == [f"{cite._key(items[0], 'apa', True)[:2]}.json"]
+    assert shown == cite.citation(items[0], "apa") and len(read) == 1  # read once
 
 
 def test_the_one_file_of_earlier_versions_is_replaced(tmp_path, monkeypatch):
@@ -632,7 +648,7 @@ def test_a_save_keeps_the_texts_another_build_kept_meanwhile(tmp_path, monkeypat
     monkeypatch.setattr(cite, "CACHE", tmp_path / "citations")
     first, second = (cite.csl_item(episode(f"Proposal number {n}"), LOCAL) for n in (1, 2))
     cite.citation(first, "apa")
-    assert len(cite._texts()) == 1  # read, and kept in this process
+    assert cite._text(cite._key(first, "apa", True)) is not None  # read, and kept in this process
     key = cite._key(second, "apa", True)
     # Another build keeps a text in the file this process writes to next, and one in another file.
     beside = {key[:2] + "another build's key": "another build's text"}
@@ -679,7 +695,7 @@ cite.CACHE = __import__("pathlib").Path({str(tmp_path)!r})
 cite.PARALLEL_FROM = 2
 item = {{"id": "x", "type": "webpage", "title": "A title", "URL": "episodes/x.html"}}
 cite.prepare([item, {{**item, "id": "y"}}])
-print(len(cite._texts()), *methods)
+print(len(cite._read_kept()), *methods)
 """
     result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
