@@ -153,17 +153,32 @@ def build(index: dict[str, Any], remembered: dict[str, list[str]] | None = None)
     return json.loads(_json(built)) if built is not None else None
 
 
-def built_json(config: dict[str, Any], docs: list[dict[str, Any]], remembered: dict[str, list[str]] | None = None):
+Built = tuple[dict[str, Any], str]  # (the configuration an index was built for, the index as JSON)
+
+
+def built_json(
+    config: dict[str, Any] | None, docs: list[dict[str, Any]], remembered: dict[str, list[str]] | None = None
+) -> Built | None:
     """`build`'s index as the JSON text `with_index` puts in, with the configuration it was built
-    for; None where `build` gives none. Made before Material writes the entries, it is there to
-    be put in without the index and Material's JSON being held at once (megabytes at scale)."""
-    built = _build(config, docs, remembered)
+    for; None where `build` gives none. The build makes it before Material writes the entries,
+    so as not to hold the index and Material's JSON at once (megabytes at scale)."""
+    built = _build(config, docs, remembered) if config is not None else None
     return (config, _json(built)) if built is not None else None
 
 
 def _json(built: dict[str, Any]) -> str:
-    # The arrays turned into lists one at a time, as they are written, rather than all at once.
-    return json.dumps(built, separators=(",", ":"), default=array.tolist)
+    """The built index as JSON. The numbers of each array are written as one piece: the json
+    module would make a list of Python ints of every array and a string of every number, a few
+    hundred thousand of them held at once at 1,000 episodes (5 MB for a text of 0.2 MB)."""
+    numbers = ("lengths", "postings")
+    head = json.dumps({key: value for key, value in built.items() if key not in numbers}, separators=(",", ":"))
+    lengths = ",".join(map(_numbers_json, built["lengths"]))
+    postings = ",".join(f"[{','.join(map(_numbers_json, holders))}]" for holders in built["postings"])
+    return f'{head[:-1]},"lengths":[{lengths}],"postings":[{postings}]}}'
+
+
+def _numbers_json(numbers: array[int]) -> str:
+    return f"[{','.join(map(str, numbers))}]"
 
 
 def _build(
@@ -228,23 +243,21 @@ def _build(
 _HEAD = '{"config":'
 
 
-def with_index(
-    search_index_json: str,
-    docs: list[dict[str, Any]],
-    remembered: dict[str, list[str]] | None = None,
-    built: tuple[dict[str, Any], str] | None = None,
-) -> str:
-    """Material's `search_index.json`, written from `docs`, with the built index in its `config`
-    under `chronicle_index`: the theme hands the worker only `config` and `docs`. The
-    configuration is read from what Material wrote; the docs are kept as it wrote them.
-    `built`, from `built_json` before Material wrote: put in if built for the configuration
-    Material wrote, else the index is built again for it."""
+def written_config(search_index_json: str) -> dict[str, Any] | None:
+    """The configuration at the head of Material's `search_index.json`; None for JSON of another shape."""
     if not search_index_json.startswith(_HEAD):
+        return None
+    return json.JSONDecoder().raw_decode(search_index_json, len(_HEAD))[0]
+
+
+def with_index(search_index_json: str, built: Built | None) -> str:
+    """Material's `search_index.json` with the built index (`built_json`) in its `config` under
+    `chronicle_index`: the theme hands the worker only `config` and `docs`. Only an index built
+    for the configuration Material wrote goes in; the docs are kept as Material wrote them."""
+    if built is None or not search_index_json.startswith(_HEAD):
         return search_index_json  # not the JSON this module knows how to extend
     config, end = json.JSONDecoder().raw_decode(search_index_json, len(_HEAD))
-    if built is None or built[0] != config:
-        built = built_json(config, docs, remembered)
-        if built is None:
-            return search_index_json
+    if config != built[0]:
+        return search_index_json
     # The configuration as Material wrote it, without its closing brace, then the index.
     return f'{_HEAD}{search_index_json[len(_HEAD) : end - 1]},"chronicle_index":{built[1]}}}{search_index_json[end:]}'

@@ -17,7 +17,7 @@ from conftest import REPO, mkdocs_build
 from sitetools import open_search, serve, site_page
 
 from macros import search_index
-from macros.search_index import STOP_WORDS, build, supports, with_index
+from macros.search_index import STOP_WORDS, build, built_json, supports, with_index, written_config
 
 CONFIG = {
     "lang": ["en", "ru"],
@@ -140,29 +140,35 @@ def test_no_index_where_the_browser_would_build_another():
 def test_the_index_goes_into_the_config_and_the_entries_stay_as_material_wrote_them():
     docs = [doc("a.html", title="Treaty", text="text", boost=2), doc("b.html", title="Other", text=None)]
     written = json.dumps({"config": CONFIG, "docs": docs}, separators=(",", ":"))
-    out = with_index(written, docs)
+    out = with_index(written, built_json(CONFIG, docs))
     assert out.endswith(written[written.index(',"docs":') :])
     data = json.loads(out)
     assert data["docs"] == docs
     assert data["config"]["chronicle_index"] == build({"config": CONFIG, "docs": docs})
     unknown = json.dumps({"config": {**CONFIG, "lang": ["de"]}, "docs": docs}, separators=(",", ":"))
-    assert with_index(unknown, docs) == unknown
+    assert with_index(unknown, built_json(CONFIG, docs)) == unknown  # built for another configuration
+    assert with_index(unknown, built_json({**CONFIG, "lang": ["de"]}, docs)) == unknown  # none built
 
 
-def test_an_index_built_before_material_writes_goes_in_only_if_built_for_the_configuration_it_wrote():
+def test_the_index_is_written_as_json_would_write_it():
+    """The index's arrays are written by hand, not by the json module: the same JSON."""
+    docs = [doc("a.html", title="Treaty Treaty", text="text <b>bold</b> text"), doc("b.html", title="Др", text="x")]
+    built = search_index._build(CONFIG, docs, None)
+    assert json.loads(search_index._json(built)) == json.loads(json.dumps(built, default=lambda numbers: list(numbers)))
+    assert any(-2 in numbers for holders in built["postings"] for numbers in holders)  # a count, written too
+
+
+def test_an_index_goes_in_only_if_built_for_the_configuration_material_wrote():
     """The build makes the index before Material writes its JSON, so as not to hold both at once;
-    made for another configuration than the one Material wrote, it is made again for that one."""
-    from macros.search_index import built_json
-
+    it checks it made it for the configuration Material wrote (else makes it again for that one)."""
     docs = [doc("a.html", title="Treaty", text="text <b>bold</b>"), doc("b.html", title="Другой", text="x y")]
     written = json.dumps({"config": CONFIG, "docs": docs}, separators=(",", ":"))
-    built = built_json(CONFIG, docs)
-    assert built is not None and built[0] == CONFIG
-    assert with_index(written, docs, built=built) == with_index(written, docs)
-    assert with_index(written, docs, built=(CONFIG, '"planted"')).count('"chronicle_index":"planted"') == 1
+    assert written_config(written) == CONFIG and written_config("[]") is None
+    assert with_index(written, (CONFIG, '"planted"')).count('"chronicle_index":"planted"') == 1
     other = {**CONFIG, "fields": {"title": {"boost": 1000.0}, "text": {"boost": 1.0}}}
-    assert json.loads(with_index(written, docs, built=(other, '"planted"'))) == json.loads(with_index(written, docs))
-    assert built_json({**CONFIG, "lang": ["de"]}, docs) is None
+    assert with_index(written, (other, '"planted"')) == written
+    assert with_index(written, None) == written
+    assert built_json({**CONFIG, "lang": ["de"]}, docs) is None and built_json(None, docs) is None
 
 
 def test_the_pages_name_the_sites_worker_and_the_index_carries_the_built_one(small_site: Path):
