@@ -180,6 +180,14 @@ def test_the_link_check_reads_paths_fragments_and_the_root(tmp_path):
     ]
 
 
+def test_a_broken_link_repeated_on_a_page_is_reported_once_for_that_page(tmp_path):
+    """The theme links the same pages from its tabs and its nav: a page keeps each link once."""
+    (tmp_path / "a.html").write_text('<a href="gone.html">1</a><a href="b.html">b</a><a href="gone.html">2</a>')
+    (tmp_path / "b.html").write_text('<a href="gone.html">3</a>')
+    broken = [(link.page, link.target) for link in check_links(tmp_path)]
+    assert broken == [("a.html", "gone.html"), ("b.html", "gone.html")]
+
+
 def test_the_link_check_finds_links_and_ids_across_line_breaks_and_in_capitals(tmp_path):
     (tmp_path / "index.html").write_text(
         '<h2\n\tid="top">T</h2>\n<A\nclass="x"\r\nHREF="missing.html">x</A>\n'
