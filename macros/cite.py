@@ -417,8 +417,8 @@ PARALLEL_FROM = 200
 # file is read when one of its texts is first asked for (where workers render the record pages,
 # this process asks for a few, not for thousands).
 _known: tuple[Path, dict[str, dict[str, str]]] | None = None
-# Texts this process made and has not saved yet.
-_unsaved: set[str] = set()
+# Texts this process made and has not saved yet, by key.
+_unsaved: dict[str, str] = {}
 # In a worker rendering record pages: the texts it made, handed back with the pages (`made_texts`)
 # for the build's process to save (`keep_texts`). Workers saving as they go would each replace
 # the file with their own texts, and lose the others'.
@@ -458,13 +458,18 @@ def _read_kept() -> dict[str, str]:
     return kept
 
 
-def _kept_beside(key: str) -> dict[str, str]:
-    """The texts of `key`'s file, read once per process (again if CACHE moves), with those made since."""
+def _files_read() -> dict[str, dict[str, str]]:
+    """The files of the cache this process has read, by their two hex digits (none again if CACHE moves)."""
     global _known
     if _known is None or _known[0] != CACHE:
         _known = (CACHE, {})
         _unsaved.clear()
-    files = _known[1]
+    return _known[1]
+
+
+def _kept_beside(key: str) -> dict[str, str]:
+    """The texts of `key`'s file, read once per process, with those made since."""
+    files = _files_read()
     texts = files.get(key[:2])
     if texts is None:
         texts = files[key[:2]] = _read_shard(_shard(key))
@@ -476,8 +481,13 @@ def _text(key: str) -> str | None:
 
 
 def _add(made: Mapping[str, str]) -> None:
+    """Keep texts made, to be saved; a file not read yet is not read for them (a first build's
+    workers make thousands): it has them once saved."""
+    files = _files_read()
     for key, text in made.items():
-        _kept_beside(key)[key] = text
+        texts = files.get(key[:2])
+        if texts is not None:
+            texts[key] = text
     _unsaved.update(made)
 
 
@@ -485,16 +495,16 @@ def _save() -> None:
     """Keep the texts this process made, each in its key's file, with those the file holds now:
     another build (`serve` beside a build, a test beside its builds) may have kept texts there
     since this process read it."""
-    by_file: dict[Path, list[str]] = {}
-    for key in _unsaved:
-        by_file.setdefault(_shard(key), []).append(key)
+    by_file: dict[Path, dict[str, str]] = {}
+    for key, text in _unsaved.items():
+        by_file.setdefault(_shard(key), {})[key] = text
     _unsaved.clear()
     with contextlib.suppress(OSError):  # a cache that cannot be written is no cache, not a fault
         CACHE.mkdir(parents=True, exist_ok=True)
         (CACHE / "texts.json").unlink(missing_ok=True)  # the one file of earlier versions
-        for path, keys in by_file.items():
+        for path, texts in by_file.items():
             kept = _read_shard(path)
-            kept.update((key, _kept_beside(key)[key]) for key in keys)
+            kept.update(texts)
             partial = path.with_name(f"{path.stem}.{os.getpid()}.tmp")
             partial.write_text(json.dumps(kept, ensure_ascii=False), encoding="utf-8")
             partial.replace(path)

@@ -620,6 +620,18 @@ def test_a_text_asked_for_reads_only_the_file_it_is_kept_in(tmp_path, monkeypatc
     assert shown == cite.citation(items[0], "apa") and len(read) == 1  # read once
 
 
+def test_the_texts_workers_made_are_saved_without_their_files_being_held_here(tmp_path, monkeypatch):
+    """A first build's workers make thousands of texts: the build's process saves them file by
+    file, and does not keep the files it does not show a text of."""
+    monkeypatch.setattr(cite, "CACHE", tmp_path / "citations")
+    monkeypatch.setattr(cite, "_known", None)
+    made = {f"{n:02x}{'0' * 62}": f"text {n}" for n in range(40)}
+    cite.keep_texts(made)
+    assert cite._read_kept() == made
+    assert cite._known is not None and not cite._known[1], "files held"
+    assert cite._text(next(iter(made))) == "text 0"  # read when asked for
+
+
 def test_the_one_file_of_earlier_versions_is_replaced(tmp_path, monkeypatch):
     (tmp_path / "citations").mkdir()
     (tmp_path / "citations" / "texts.json").write_text('{"old": "text"}', encoding="utf-8")
