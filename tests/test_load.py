@@ -49,6 +49,20 @@ def test_the_fixture_folder_loads(data_copy):
     assert dataset.episodes["2018-07-test-refusal"].responds_to == "2018-06-test-proposal"
 
 
+def test_records_naming_one_record_share_its_id(data_copy):
+    """Thousands of references name a few hundred records: each id is held once, not per file."""
+    dataset = load(data_copy)
+    references = [
+        reference
+        for episode in dataset.episodes.values()
+        for reference in (episode.by, episode.to, *episode.actors, *episode.sources, *episode.tags)
+        if reference
+    ]
+    assert len(references) > len(set(references))  # the fixture names some records twice
+    shared = {}
+    assert all(shared.setdefault(reference, reference) is reference for reference in references)
+
+
 def test_readme_dotfiles_and_a_bom_are_fine(data_copy):
     write(data_copy, "episodes/README.md", "# Episodes\n")
     write(data_copy, "episodes/.hidden.yml", "not: [valid")
