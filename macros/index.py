@@ -24,12 +24,12 @@ def chronological(episodes) -> list[Episode]:
     return sorted(episodes, key=lambda e: (e.date.sort_key, e.title.casefold(), e.id))
 
 
-@dataclass(frozen=True, slots=True)  # one for each actor of each episode: thousands at scale
+@dataclass
 class Appearance:
     """An episode an actor takes part in, and how."""
 
     episode: Episode
-    roles: tuple[str, ...]
+    roles: list[str]
 
 
 @dataclass
@@ -92,7 +92,7 @@ class Chronicle:
                     roles[quote.speaker].append("quoted")
             self.citations[quote.source].quotes.append((episode, quote))
         for actor_id, how in roles.items():
-            self.actor_appearances[actor_id].append(Appearance(episode, tuple(how)))
+            self.actor_appearances[actor_id].append(Appearance(episode, how))
         for source_id in episode.sources:
             self.citations[source_id].episodes.append(episode)
         for tag in episode.tags:

@@ -36,12 +36,12 @@ def test_threads_and_ancestry(chronicle):
 def test_back_links(chronicle):
     assert [e.id for e in chronicle.treaty_episodes["test-treaty"]] == ["2018-06-test-proposal"]
     lavrov = chronicle.actor_appearances["sergey-lavrov"]
-    assert [(a.episode.id, a.roles) for a in lavrov] == [("2019-09-04-test-interview", ("by", "quoted"))]
+    assert [(a.episode.id, a.roles) for a in lavrov] == [("2019-09-04-test-interview", ["by", "quoted"])]
     assert [q.text for _, q in chronicle.actor_quotes["sergey-lavrov"]] == [
         "our relations with the U.S. are undermined"
     ]
     russia = {a.episode.id: a.roles for a in chronicle.actor_appearances["russia"]}
-    assert russia == {"2018-06-test-proposal": ("by",), "2018-07-test-refusal": ("to",)}
+    assert russia == {"2018-06-test-proposal": ["by"], "2018-07-test-refusal": ["to"]}
     assert [t.id for t in chronicle.actor_treaties["united-states"]] == ["test-treaty"]
     paper = chronicle.citations["test-paper-2018"]
     assert {e.id for e in paper.episodes} == {"2018-06-test-proposal", "2018-07-test-refusal"}
