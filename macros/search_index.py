@@ -148,7 +148,7 @@ def build(index: dict[str, Any], remembered: dict[str, list[str]] | None = None)
 
     `remembered`, while serving: the terms of each text of the last build's entries, taken from
     it rather than found again (a save changes a few entries of thousands), and left holding
-    this build's."""
+    this build's. The build writes it with `built_json`; this is the index as read back from that."""
     built = _build(index["config"], index["docs"], remembered)
     return json.loads(_json(built)) if built is not None else None
 

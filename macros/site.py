@@ -70,7 +70,7 @@ class Site:
     link_targets: dict[bytes, tuple] | None = field(default=None, repr=False)
     earlier_link_targets: dict[bytes, tuple] = field(default_factory=dict, repr=False)
     citation_texts: dict[str, str] | None = field(default=None, repr=False)  # as written, while serving
-    # While serving: the search terms of each text of the last build's search entries (search_index.build).
+    # While serving: the search terms of each text of the last build's search entries (search_index.built_json).
     search_terms: dict[str, list[str]] | None = field(default=None, repr=False)
     published: bool = field(default=False, repr=False)  # this build's site is the one in place
 
